@@ -1,0 +1,28 @@
+import { defineConfig } from "tsup";
+
+// Library entries ship as ESM + CJS with types; the CLI is ESM only with a shebang.
+export default defineConfig([
+  {
+    entry: {
+      index: "src/index.ts",
+      emulator: "src/emulator/index.ts",
+      proxy: "src/proxy/index.ts",
+      node: "src/node/index.ts",
+    },
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: "es2022",
+    splitting: true,
+    treeshake: true,
+  },
+  {
+    entry: { "cli/main": "src/cli/main.ts" },
+    format: ["esm"],
+    target: "node20",
+    platform: "node",
+    banner: { js: "#!/usr/bin/env node" },
+    sourcemap: true,
+  },
+]);
