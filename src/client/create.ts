@@ -1,0 +1,187 @@
+import { bearerAuthorizer } from "../auth/bearer";
+import type { Authorizer } from "../auth/types";
+import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } from "../config/resolve";
+import { buildEndpoint } from "../endpoint/build";
+import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body";
+import type { InputMessage } from "../request/messages";
+import type { ChatEvent } from "../stream/events";
+import { Dispatcher } from "./dispatch";
+import { AbortError, type BedrockError, ConfigError } from "./errors";
+import { LevelLogger, logLevelFrom } from "./log";
+import { CLIENT_OPTION_KEYS, type ConverseResult, type RequestOptions } from "./options";
+import {
+  type CallPlan,
+  DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_RETRIES,
+  runConverse,
+} from "./run";
+
+const RESOLVED = Symbol.for("bedrock-edge.config");
+const OPTION_KEYS = [...CLIENT_OPTION_KEYS, ...PARAMETER_KEYS, ...NATIVE_KEYS];
+
+/** A config object, or anything `resolveConfig` accepts (a provider block or a `{providers}` document). */
+export type ConfigInput = BedrockConfig | Record<string, unknown>;
+
+function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig {
+  if ((config as any)[RESOLVED]) return config as BedrockConfig;
+  const c = resolveConfig(config, options);
+  Object.defineProperty(c, RESOLVED, { value: true });
+  return c;
+}
+
+/** Auth for a config: a custom authorizer, else a bearer key from config or env. */
+function authFor(config: BedrockConfig): { authorize: Authorizer; secrets: string[] } {
+  if (config.auth) return { authorize: config.auth, secrets: [] };
+  const key = config.key || config.env.AWS_BEARER_TOKEN_BEDROCK || config.env.BEDROCK_API_KEY;
+  if (key) return { authorize: bearerAuthorizer(key), secrets: [key] };
+  throw new ConfigError(
+    "key",
+    "no credentials: set `key` in the config, or AWS_BEARER_TOKEN_BEDROCK / BEDROCK_API_KEY in the environment",
+  );
+}
+
+/** Turns (config, messages, options) into everything a call needs. Throws typed errors for bad input. */
+export function planCall(config: BedrockConfig, messages: readonly InputMessage[], options: RequestOptions): CallPlan {
+  checkKeys(options as Record<string, unknown>, OPTION_KEYS, "options");
+  const model = resolveModel(config, options.model);
+  const params: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(options)) {
+    if (!(CLIENT_OPTION_KEYS as readonly string[]).includes(k)) params[k] = v;
+  }
+  const stream = (options.stream ?? model.extraPayload.stream ?? true) !== false;
+  const body = buildConverseBody(messages, params, model.extraPayload);
+  const { authorize, secrets } = authFor(config);
+  const log = new LevelLogger(logLevelFrom(options.logLevel ?? config.logLevel, config.env), config.logger);
+  return {
+    url: buildEndpoint(config, model.modelName, stream),
+    body,
+    stream,
+    authorize,
+    fetch: config.fetch ?? ((input, init) => fetch(input, init)),
+    log,
+    signal: options.signal,
+    headers: { ...config.headers, ...options.headers },
+    maxRetries: options.maxRetries ?? config.maxRetries ?? DEFAULT_MAX_RETRIES,
+    firstByteTimeoutMs: options.firstByteTimeoutMs ?? config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+    idleTimeoutMs: options.idleTimeoutMs ?? config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    secrets,
+  };
+}
+
+function reportOnce(options: RequestOptions, error: unknown): void {
+  try {
+    options.onError?.(error as BedrockError);
+  } catch {
+    // a throwing onError must not hide the original error
+  }
+}
+
+/** One Converse call, streamed (default) or not; resolves to the whole result. Callbacks fire in real time. */
+export async function request(
+  config: ConfigInput,
+  messages: readonly InputMessage[],
+  options: RequestOptions = {},
+): Promise<ConverseResult> {
+  let plan: CallPlan;
+  try {
+    plan = planCall(resolved(config), messages, options);
+  } catch (error) {
+    reportOnce(options, error);
+    throw error;
+  }
+  const dispatcher = new Dispatcher(options);
+  const run = runConverse(plan);
+  try {
+    for (;;) {
+      const step = await run.next();
+      if (step.done) return dispatcher.result(step.value);
+      dispatcher.dispatch(step.value);
+    }
+  } catch (error) {
+    await run.return(undefined as never).catch(() => {});
+    reportOnce(options, error);
+    throw error;
+  }
+}
+
+/** A ReadableStream of chat events that is also async-iterable (`for await`). */
+export type ChatEventStream = ReadableStream<ChatEvent> & AsyncIterable<ChatEvent>;
+
+/**
+ * One Converse call as a stream of chat events. Cancelling the stream (or `break` in `for await`) aborts the
+ * HTTP request and releases the connection.
+ */
+export function stream(config: ConfigInput, messages: readonly InputMessage[], options: RequestOptions = {}): ChatEventStream {
+  const cancel = new AbortController();
+  const user = options.signal;
+  if (user) {
+    if (user.aborted) cancel.abort(user.reason);
+    else user.addEventListener("abort", () => cancel.abort(user.reason), { once: true });
+  }
+  let run: ReturnType<typeof runConverse> | undefined;
+  let dispatcher: Dispatcher;
+  const readable = new ReadableStream<ChatEvent>(
+    {
+      start() {
+        const plan = planCall(resolved(config), messages, options);
+        plan.signal = cancel.signal;
+        dispatcher = new Dispatcher(options);
+        run = runConverse(plan);
+      },
+      async pull(controller) {
+        try {
+          const step = await run!.next();
+          if (step.done) return controller.close();
+          dispatcher.dispatch(step.value);
+          for (const event of step.value) controller.enqueue(event);
+        } catch (error) {
+          if (cancel.signal.aborted && !user?.aborted) return; // cancelled by the reader: nothing to report
+          reportOnce(options, error);
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        cancel.abort(new AbortError("The stream was cancelled", { phase: "stream" }));
+        await run?.return(undefined as never).catch(() => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return asyncIterable(readable);
+}
+
+/** Adds `Symbol.asyncIterator` where the runtime's ReadableStream lacks it (Safari). */
+function asyncIterable<T>(readable: ReadableStream<T>): ReadableStream<T> & AsyncIterable<T> {
+  if (!(Symbol.asyncIterator in readable)) {
+    (readable as any)[Symbol.asyncIterator] = async function* () {
+      const reader = readable.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      } finally {
+        reader.cancel().catch(() => {});
+      }
+    };
+  }
+  return readable as ReadableStream<T> & AsyncIterable<T>;
+}
+
+export interface BedrockClient {
+  readonly config: BedrockConfig;
+  request(messages: readonly InputMessage[], options?: RequestOptions): Promise<ConverseResult>;
+  stream(messages: readonly InputMessage[], options?: RequestOptions): ChatEventStream;
+}
+
+/** A client bound to one config. `options.env` defaults to `process.env` where it exists. */
+export function createBedrock(config: ConfigInput, options?: ResolveOptions): BedrockClient {
+  const c = resolved(config, options);
+  return {
+    config: c,
+    request: (messages, opts) => request(c, messages, opts),
+    stream: (messages, opts) => stream(c, messages, opts),
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * Every error the SDK throws is a BedrockError. AWS service errors keep AWS's code as `name`
+ * (ValidationException, ThrottlingException, ...) so `err.name === "ThrottlingException"` works as with the AWS SDK.
+ */
+
+export type ErrorPhase = "config" | "request" | "stream";
+
+export interface BedrockErrorOptions {
+  status?: number;
+  requestId?: string;
+  retryable?: boolean;
+  hint?: string;
+  phase?: ErrorPhase;
+  cause?: unknown;
+  /** Byte offset in the response body where a stream error was detected. */
+  offset?: number;
+}
+
+export class BedrockError extends Error {
+  status?: number;
+  requestId?: string;
+  retryable: boolean;
+  hint?: string;
+  phase?: ErrorPhase;
+  offset?: number;
+  /** What had been received before the failure (set by the client on stream failures). */
+  partial?: PartialResult;
+
+  constructor(name: string, message: string, options: BedrockErrorOptions = {}) {
+    super(options.hint ? `${message} (hint: ${options.hint})` : message, { cause: options.cause });
+    this.name = name;
+    this.status = options.status;
+    this.requestId = options.requestId;
+    this.retryable = options.retryable ?? false;
+    this.hint = options.hint;
+    this.phase = options.phase;
+    this.offset = options.offset;
+  }
+}
+
+/** What a failed request had received before it failed. */
+export interface PartialResult {
+  outputText: string;
+  toolsToCall: { id: string; name: string; arguments: unknown }[];
+  usage?: import("../stream/events").TokenUsage;
+  eventsDelivered: number;
+}
+
+/** Config that does not validate, with the path of the offending value. */
+export class ConfigError extends BedrockError {
+  path: string;
+  constructor(path: string, message: string) {
+    super("ConfigError", path ? `${path}: ${message}` : message, { phase: "config" });
+    this.path = path;
+  }
+}
+
+/** Malformed event-stream bytes: bad CRC, bad length, truncated body. */
+export class EventStreamError extends BedrockError {
+  constructor(message: string, offset: number) {
+    super("EventStreamError", `${message} at byte ${offset}`, { phase: "stream", offset });
+  }
+}
+
+/** A frame that decodes but whose payload is not the JSON its event type needs. */
+export class EventPayloadError extends BedrockError {
+  eventType: string;
+  constructor(eventType: string, message: string, offset?: number) {
+    super("EventPayloadError", `${eventType} event: ${message}${offset === undefined ? "" : ` (frame at byte ${offset})`}`, {
+      phase: "stream",
+      offset,
+    });
+    this.eventType = eventType;
+  }
+}
+
+/** The caller aborted, or a timeout fired. */
+export class AbortError extends BedrockError {
+  constructor(message = "The request was aborted", options: BedrockErrorOptions = {}) {
+    super("AbortError", message, options);
+  }
+}
+
+export class TimeoutError extends BedrockError {
+  /** Which timeout fired: "firstByteTimeoutMs" or "idleTimeoutMs". */
+  timeout: "firstByteTimeoutMs" | "idleTimeoutMs";
+  constructor(timeout: "firstByteTimeoutMs" | "idleTimeoutMs", ms: number, phase: ErrorPhase) {
+    super(
+      "TimeoutError",
+      timeout === "firstByteTimeoutMs"
+        ? `No response within ${ms} ms (firstByteTimeoutMs)`
+        : `No data for ${ms} ms while streaming (idleTimeoutMs)`,
+      { retryable: true, phase },
+    );
+    this.timeout = timeout;
+  }
+}
+
+/** Network failure before any response (DNS, refused connection, reset). */
+export class NetworkError extends BedrockError {
+  constructor(message: string, cause: unknown, hint?: string) {
+    super("NetworkError", message, { retryable: true, phase: "request", cause, hint });
+  }
+}
+
+const RETRYABLE_CODES = new Set([
+  "ThrottlingException",
+  "ServiceUnavailableException",
+  "InternalServerException",
+  "ModelNotReadyException",
+  "throttlingException",
+  "serviceUnavailableException",
+  "internalServerException",
+]);
+
+const STATUS_CODES: Record<number, string> = {
+  400: "ValidationException",
+  401: "UnauthorizedException",
+  403: "AccessDeniedException",
+  404: "ResourceNotFoundException",
+  408: "ModelTimeoutException",
+  413: "RequestTooLargeException",
+  424: "ModelErrorException",
+  429: "ThrottlingException",
+  500: "InternalServerException",
+  502: "BadGatewayException",
+  503: "ServiceUnavailableException",
+  504: "GatewayTimeoutException",
+};
+
+/** Retryable as the AWS SDKs define it: throttling, transient server errors, 408/429/5xx. */
+export function isRetryable(code: string, status?: number): boolean {
+  if (RETRYABLE_CODES.has(code)) return true;
+  return status === 408 || status === 429 || (status !== undefined && status >= 500 && status !== 501);
+}
+
+function hintFor(code: string, message: string, status?: number): string | undefined {
+  const m = message.toLowerCase();
+  if (code === "ExpiredTokenException" || m.includes("expired")) {
+    return "the key or session token has expired: create a new one (short-term Bedrock API keys last at most 12 hours)";
+  }
+  if (code === "UnrecognizedClientException" || m.includes("security token") || m.includes("invalid api key")) {
+    return "the key is not valid: check BEDROCK_API_KEY / AWS_BEARER_TOKEN_BEDROCK or the config's `key`";
+  }
+  if (code === "AccessDeniedException" || status === 403) {
+    if (m.includes("model")) return "request access to this model in the Bedrock console for this region";
+    return "missing or wrong key, or the IAM identity lacks bedrock:InvokeModel / bedrock:CallWithBearerToken";
+  }
+  if (code === "UnknownOperationException") {
+    return "the URL path is not a Bedrock operation: an ARN model id must be percent-encoded, and a proxy must forward /converse and /converse-stream";
+  }
+  if (code === "ResourceNotFoundException" || status === 404) {
+    return "wrong region or model id, or the proxy does not serve this path (check `url` and that it supports /converse-stream)";
+  }
+  if (code === "ValidationException" && (m.includes("model identifier") || m.includes("model id"))) {
+    return "invalid model id: a full region in front of the id (us-east-1.anthropic...) is not valid; use the plain id or a geo inference profile (us., eu., apac.)";
+  }
+  if (code === "ValidationException" && m.includes("on-demand throughput")) {
+    return "this model needs an inference profile: set modelIdPrefix: \"geo\" or use a us./eu./apac. id";
+  }
+  if (code === "ThrottlingException") return "too many requests or tokens per minute: slow down or raise the quota";
+  return undefined;
+}
+
+/** Builds the typed error for an AWS error code (from `x-amzn-ErrorType`, the body or the status). */
+export function serviceError(
+  code: string,
+  message: string,
+  options: { status?: number; requestId?: string; phase?: ErrorPhase; cause?: unknown } = {},
+): BedrockError {
+  // Event-stream exception types are camelCase (throttlingException); surface AWS's class name.
+  const name = code.charAt(0).toUpperCase() + code.slice(1);
+  return new BedrockError(name, message || name, {
+    ...options,
+    retryable: isRetryable(name, options.status),
+    hint: hintFor(name, message, options.status),
+  });
+}
+
+/** `x-amzn-ErrorType: ThrottlingException:http://internal.amazon.com/...` -> `ThrottlingException`. */
+export function errorCodeFromHeader(value: string | null): string | undefined {
+  if (!value) return undefined;
+  const code = value.split(":")[0].trim();
+  return code || undefined;
+}
+
+/** Maps a non-2xx response to a typed error; reads the body (bounded) for the message. */
+export async function errorFromResponse(response: Response, phase: ErrorPhase = "request"): Promise<BedrockError> {
+  const requestId = response.headers.get("x-amzn-requestid") ?? undefined;
+  let text = "";
+  try {
+    text = (await response.text()).slice(0, 4096);
+  } catch {
+    // body unreadable: the status still says enough
+  }
+  let body: any;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  // Coral answers some errors as `{"__type": "...#Code"}`, or wrapped in `{"Output": {...}}`.
+  const type = body?.__type ?? body?.Output?.__type;
+  const fromBody = typeof type === "string" ? errorCodeFromHeader(type.split("#").pop()!) : undefined;
+  const code =
+    errorCodeFromHeader(response.headers.get("x-amzn-errortype")) ??
+    fromBody ??
+    STATUS_CODES[response.status] ??
+    `HttpError${response.status}`;
+  let message: string = body?.message ?? body?.Message ?? "";
+  if (!message) {
+    const isHtml = /^\s*</.test(text);
+    message = isHtml
+      ? `HTTP ${response.status} with an HTML page (a proxy or gateway answered, not Bedrock)`
+      : `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}`;
+  }
+  return serviceError(code, message, { status: response.status, requestId, phase });
+}

@@ -1,0 +1,36 @@
+// bedrock-edge: Amazon Bedrock Converse / ConverseStream on web standards.
+export { createBedrock, request, stream, planCall } from "./client/create";
+export type { BedrockClient, ChatEventStream, ConfigInput } from "./client/create";
+export type { Callbacks, ConverseResult, ReasonUpdate, ReasoningResult, RequestOptions } from "./client/options";
+export {
+  AbortError,
+  BedrockError,
+  ConfigError,
+  EventPayloadError,
+  EventStreamError,
+  NetworkError,
+  TimeoutError,
+  errorFromResponse,
+  isRetryable,
+} from "./client/errors";
+export type { ErrorPhase, PartialResult } from "./client/errors";
+export type { Logger } from "./client/log";
+export { resolveConfig, resolveModel } from "./config/resolve";
+export type { BedrockConfig, ResolveOptions, ResolvedModel } from "./config/resolve";
+export type { LogLevel, ModelIdPrefix, ProviderConfigInput } from "./config/schema";
+export { buildEndpoint } from "./endpoint/build";
+export { geographyOf, prefixModelId } from "./endpoint/model-id";
+export { buildConverseBody } from "./request/body";
+export type { RequestParameters, ReasoningOption } from "./request/body";
+export { RequestError } from "./request/errors";
+export { normalizeMessages } from "./request/messages";
+export type { InputMessage, ConverseMessage } from "./request/messages";
+export type { ToolInput, ToolChoiceInput } from "./request/tools";
+export { bearerAuthorizer } from "./auth/bearer";
+export type { Authorizer, AwsCredentials, CredentialsProvider } from "./auth/types";
+export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode";
+export type { EventStreamMessage, DecoderOptions } from "./stream/decode";
+export { ConverseEventStream, parseConverseMessage } from "./stream/parse";
+export { ToolCallAccumulator, ToolCallAccumulatorStream, parseToolCall } from "./stream/accumulate";
+export { ConversePipeline } from "./stream/pipeline";
+export type { ChatEvent, ConverseEvent, TokenUsage, ToolCall, AssistantMessage } from "./stream/events";

@@ -1,0 +1,181 @@
+import { RequestError } from "./errors";
+import { type InputMessage, normalizeMessages } from "./messages";
+import { type ToolChoiceInput, type ToolInput, toToolChoice, toToolSpecs } from "./tools";
+
+/** Converse body keys that pass through (deep-merged) from options or a model's extraPayload. */
+export const NATIVE_KEYS = [
+  "inferenceConfig",
+  "additionalModelRequestFields",
+  "guardrailConfig",
+  "performanceConfig",
+  "requestMetadata",
+  "serviceTier",
+  "outputConfig",
+  "promptVariables",
+  "additionalModelResponseFieldPaths",
+  "toolConfig",
+] as const;
+
+/** Flat parameters, in the spellings we accept (camelCase and the snake_case of ECA/OpenAI configs). */
+export const PARAMETER_KEYS = [
+  "temperature",
+  "topP",
+  "top_p",
+  "maxTokens",
+  "max_tokens",
+  "stopSequences",
+  "stop",
+  "topK",
+  "top_k",
+  "stream",
+  "tools",
+  "toolChoice",
+  "tool_choice",
+  "system",
+  "reasoning",
+] as const;
+
+export const DEFAULT_MAX_TOKENS = 1024;
+
+export interface ReasoningOption {
+  /** Token budget for extended thinking (Claude): sent as `thinking: {type: "enabled", budget_tokens}`. */
+  budgetTokens?: number;
+  /** `adaptive` for models that decide their own budget. */
+  type?: "enabled" | "adaptive";
+}
+
+/** The request parameters callers can set per request or per model (`extraPayload`). */
+export interface RequestParameters {
+  temperature?: number;
+  topP?: number;
+  top_p?: number;
+  maxTokens?: number;
+  max_tokens?: number;
+  stopSequences?: string[];
+  stop?: string[];
+  topK?: number;
+  top_k?: number;
+  stream?: boolean;
+  tools?: ToolInput[];
+  toolChoice?: ToolChoiceInput;
+  tool_choice?: ToolChoiceInput;
+  system?: string | Record<string, unknown>[];
+  reasoning?: ReasoningOption | "adaptive";
+  inferenceConfig?: Record<string, unknown>;
+  additionalModelRequestFields?: Record<string, unknown>;
+  guardrailConfig?: Record<string, unknown>;
+  performanceConfig?: Record<string, unknown>;
+  requestMetadata?: Record<string, string>;
+  serviceTier?: Record<string, unknown>;
+  outputConfig?: Record<string, unknown>;
+  promptVariables?: Record<string, unknown>;
+  additionalModelResponseFieldPaths?: string[];
+  toolConfig?: Record<string, unknown>;
+}
+
+export type ConverseBody = Record<string, any> & { messages: unknown[] };
+
+const isPlainObject = (v: unknown): v is Record<string, any> =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+
+/** Deep-merges `source` into `target` (objects merge, everything else replaces). */
+export function deepMerge(target: Record<string, any>, source: Record<string, any>): Record<string, any> {
+  for (const [k, v] of Object.entries(source)) {
+    if (v === undefined) continue;
+    target[k] = isPlainObject(v) && isPlainObject(target[k]) ? deepMerge({ ...target[k] }, v) : v;
+  }
+  return target;
+}
+
+/** Throws a RequestError naming any key of `values` that is not in `allowed`. */
+export function checkKeys(values: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  for (const key of Object.keys(values)) {
+    if (!allowed.includes(key)) {
+      throw new RequestError(`${path}.${key}`, `unknown option (allowed: ${allowed.join(", ")})`);
+    }
+  }
+}
+
+const ALLOWED = [...PARAMETER_KEYS, ...NATIVE_KEYS];
+
+/** Applies one source of parameters (a model's extraPayload, then the request's options) to the body. */
+function applyParameters(body: ConverseBody, p: Record<string, any>, path: string): void {
+  checkKeys(p, ALLOWED, path);
+  const inference: Record<string, unknown> = {};
+  const temperature = p.temperature;
+  if (temperature !== undefined) inference.temperature = number(temperature, `${path}.temperature`);
+  const topP = p.topP ?? p.top_p;
+  if (topP !== undefined) inference.topP = number(topP, `${path}.topP`);
+  const maxTokens = p.maxTokens ?? p.max_tokens;
+  if (maxTokens !== undefined) inference.maxTokens = number(maxTokens, `${path}.maxTokens`);
+  const stop = p.stopSequences ?? p.stop;
+  if (stop !== undefined) {
+    if (!Array.isArray(stop) || stop.some((s) => typeof s !== "string")) {
+      throw new RequestError(`${path}.stopSequences`, "expected an array of strings");
+    }
+    inference.stopSequences = stop;
+  }
+  if (Object.keys(inference).length) body.inferenceConfig = { ...body.inferenceConfig, ...inference };
+  // top_k is not a Converse parameter: it goes to the model's own fields, and only when given, since other
+  // model families reject unknown fields.
+  const topK = p.topK ?? p.top_k;
+  if (topK !== undefined) {
+    body.additionalModelRequestFields = { ...body.additionalModelRequestFields, top_k: number(topK, `${path}.top_k`) };
+  }
+  if (p.reasoning !== undefined) applyReasoning(body, p.reasoning, `${path}.reasoning`);
+  if (p.system !== undefined) {
+    body.system = typeof p.system === "string" ? [{ text: p.system }] : p.system;
+  }
+  if (p.tools !== undefined) {
+    body.toolConfig = { ...body.toolConfig, tools: toToolSpecs(p.tools) };
+  }
+  const choice = p.toolChoice ?? p.tool_choice;
+  if (choice !== undefined) body.toolConfig = { ...body.toolConfig, toolChoice: toToolChoice(choice) };
+  for (const key of NATIVE_KEYS) {
+    const value = p[key];
+    if (value === undefined) continue;
+    body[key] = isPlainObject(value) && isPlainObject(body[key]) ? deepMerge({ ...body[key] }, value) : value;
+  }
+}
+
+function applyReasoning(body: ConverseBody, r: ReasoningOption | "adaptive", path: string): void {
+  const thinking =
+    r === "adaptive" || (typeof r === "object" && r?.type === "adaptive")
+      ? { type: "adaptive" }
+      : typeof r === "object" && typeof r.budgetTokens === "number" && r.budgetTokens > 0
+        ? { type: "enabled", budget_tokens: r.budgetTokens }
+        : undefined;
+  if (!thinking) throw new RequestError(path, 'expected {budgetTokens: number} or "adaptive"');
+  body.additionalModelRequestFields = { ...body.additionalModelRequestFields, thinking };
+}
+
+function number(value: unknown, path: string): number {
+  if (typeof value !== "number" || !Number.isFinite(value)) throw new RequestError(path, "expected a number");
+  return value;
+}
+
+/**
+ * Builds the Converse request body. `defaults` is the model's extraPayload; `options` are the request's
+ * parameters, which win. `stream` never goes into the body; unknown keys are errors, never dropped.
+ */
+export function buildConverseBody(
+  messages: readonly InputMessage[],
+  options: RequestParameters = {},
+  defaults: Record<string, unknown> = {},
+): ConverseBody {
+  const { system, messages: turns } = normalizeMessages(messages);
+  const body: ConverseBody = { messages: turns };
+  if (system.length) body.system = system;
+  applyParameters(body, defaults, "extraPayload");
+  applyParameters(body, options as Record<string, unknown>, "options");
+  body.inferenceConfig = { maxTokens: defaultMaxTokens(body), ...body.inferenceConfig };
+  if (system.length && body.system !== system) body.system = [...system, ...body.system];
+  if (turns.length === 0) throw new RequestError("messages", "at least one user or assistant message is needed");
+  return body;
+}
+
+/** 1024, or room for the thinking budget plus an answer when reasoning is on (Claude needs max > budget). */
+function defaultMaxTokens(body: ConverseBody): number {
+  const budget = body.additionalModelRequestFields?.thinking?.budget_tokens;
+  return typeof budget === "number" ? Math.max(DEFAULT_MAX_TOKENS, budget + DEFAULT_MAX_TOKENS) : DEFAULT_MAX_TOKENS;
+}

@@ -1,0 +1,276 @@
+import { BedrockError, EventPayloadError } from "../client/errors";
+import type { AssistantContentBlock, AssistantMessage, ChatEvent, ConverseEvent, TokenUsage, ToolCall } from "./events";
+
+/** One content block being assembled, keyed by contentBlockIndex. */
+interface Block {
+  kind: "text" | "reasoning" | "tool" | "other";
+  text: string;
+  signature?: string;
+  redacted?: string[];
+  citations?: Record<string, unknown>[];
+  toolUse?: { toolUseId: string; name: string; type?: string };
+  /** The parsed call, once the block has stopped (parsed once: tool inputs can be megabytes). */
+  call?: ToolCall;
+  start?: Record<string, unknown>;
+  deltas?: unknown[];
+  done: boolean;
+}
+
+/**
+ * Push accumulator: Converse events in, chat events out. Keeps the assistant turn as it is built, so that the
+ * final message (reasoning signatures, citations, tool inputs) can go back into the history exactly as received.
+ */
+export class ToolCallAccumulator {
+  private blocks = new Map<number, Block>();
+  private texts: string[] = [];
+  readonly toolCalls: ToolCall[] = [];
+  stopReason: string | undefined;
+  usage: TokenUsage | undefined;
+  private stopEvent: Extract<ConverseEvent, { type: "messageStop" }> | undefined;
+  private metadata: Extract<ConverseEvent, { type: "metadata" }> | undefined;
+  private finished = false;
+
+  get outputText(): string {
+    if (this.texts.length > 1) this.texts = [this.texts.join("")];
+    return this.texts[0] ?? "";
+  }
+
+  push(event: ConverseEvent, out: ChatEvent[]): void {
+    switch (event.type) {
+      case "contentBlockDelta":
+        this.delta(event.contentBlockIndex, event.delta, out);
+        return;
+      case "contentBlockStart":
+        this.start(event.contentBlockIndex, event.start, out);
+        return;
+      case "contentBlockStop":
+        this.stop(event.contentBlockIndex, out);
+        return;
+      case "messageStart":
+        out.push({ type: "message-start", role: event.role });
+        return;
+      case "messageStop":
+        this.stopReason = event.stopReason;
+        this.stopEvent = event;
+        return;
+      case "metadata":
+        this.metadata = event;
+        this.usage = event.usage;
+        out.push({ type: "usage", usage: event.usage });
+        return;
+      default:
+        out.push(event);
+    }
+  }
+
+  /** Call when the body has ended: emits `finish`, or throws if the stream never said it was complete. */
+  end(out: ChatEvent[]): void {
+    if (this.finished) return;
+    if (!this.stopEvent) {
+      throw new BedrockError("IncompleteStreamError", "The stream ended before messageStop: the response is incomplete", {
+        phase: "stream",
+        retryable: false,
+      });
+    }
+    // Blocks a model left open (no contentBlockStop) still belong to the message.
+    for (const [index, block] of this.blocks) if (!block.done) this.stop(index, out);
+    this.finished = true;
+    out.push({
+      type: "finish",
+      stopReason: this.stopEvent.stopReason,
+      usage: this.usage,
+      message: this.message(),
+      ...(this.stopEvent.additionalModelResponseFields !== undefined && {
+        additionalModelResponseFields: this.stopEvent.additionalModelResponseFields,
+      }),
+      ...(this.metadata?.metrics && { metrics: this.metadata.metrics }),
+      ...(this.metadata?.trace !== undefined && { trace: this.metadata.trace }),
+    });
+  }
+
+  /** The assistant turn so far, content blocks in index order, in Converse's shape. */
+  message(): AssistantMessage {
+    const indices = [...this.blocks.keys()].sort((a, b) => a - b);
+    const content: AssistantContentBlock[] = [];
+    for (const i of indices) {
+      const block = toContentBlock(this.blocks.get(i)!);
+      if (block) content.push(block);
+    }
+    return { role: "assistant", content };
+  }
+
+  private block(index: number, kind: Block["kind"]): Block {
+    let block = this.blocks.get(index);
+    if (!block) {
+      block = { kind, text: "", done: false };
+      this.blocks.set(index, block);
+    }
+    return block;
+  }
+
+  private start(index: number, start: Record<string, any>, out: ChatEvent[]): void {
+    if (start.toolUse) {
+      const block = this.block(index, "tool");
+      block.kind = "tool";
+      block.toolUse = start.toolUse;
+      out.push({ type: "tool-call-start", index, id: start.toolUse.toolUseId, name: start.toolUse.name });
+      return;
+    }
+    const block = this.block(index, "other");
+    block.start = start;
+  }
+
+  private delta(index: number, delta: Record<string, any>, out: ChatEvent[]): void {
+    if (typeof delta.text === "string") {
+      const block = this.block(index, "text");
+      block.text += delta.text;
+      this.texts.push(delta.text);
+      out.push({ type: "text", index, text: delta.text });
+      return;
+    }
+    if (delta.toolUse) {
+      const block = this.blocks.get(index);
+      if (!block?.toolUse) {
+        throw new EventPayloadError("contentBlockDelta", `toolUse delta for block ${index} without a toolUse contentBlockStart`);
+      }
+      const fragment = delta.toolUse.input;
+      if (typeof fragment !== "string") {
+        throw new EventPayloadError("contentBlockDelta", `toolUse.input for block ${index} must be a string`);
+      }
+      block.text += fragment;
+      out.push({
+        type: "tool-call-delta",
+        index,
+        id: block.toolUse.toolUseId,
+        name: block.toolUse.name,
+        argumentsText: fragment,
+      });
+      return;
+    }
+    if (delta.reasoningContent) {
+      const r = delta.reasoningContent;
+      const fresh = !this.blocks.has(index);
+      const block = this.block(index, "reasoning");
+      if (fresh) out.push({ type: "reasoning-start", index });
+      if (typeof r.text === "string") block.text += r.text;
+      if (typeof r.signature === "string") block.signature = (block.signature ?? "") + r.signature;
+      if (typeof r.redactedContent === "string") (block.redacted ??= []).push(r.redactedContent);
+      out.push({
+        type: "reasoning",
+        index,
+        ...(r.text !== undefined && { text: r.text }),
+        ...(r.signature !== undefined && { signature: r.signature }),
+        ...(r.redactedContent !== undefined && { redacted: r.redactedContent }),
+      });
+      return;
+    }
+    if (delta.citation) {
+      const block = this.block(index, "text");
+      (block.citations ??= []).push(delta.citation);
+      out.push({ type: "citation", index, citation: delta.citation });
+      return;
+    }
+    // toolResult (server tools), images and future delta kinds: kept in the block, passed on as they are.
+    const block = this.block(index, "other");
+    (block.deltas ??= []).push(delta);
+    out.push({ type: "block-delta", index, delta });
+  }
+
+  private stop(index: number, out: ChatEvent[]): void {
+    const block = this.blocks.get(index);
+    if (!block || block.done) return;
+    block.done = true;
+    if (block.kind === "reasoning") {
+      out.push({
+        type: "reasoning-end",
+        index,
+        text: block.text,
+        ...(block.signature !== undefined && { signature: block.signature }),
+        ...(block.redacted && { redacted: block.redacted }),
+      });
+    } else if (block.kind === "tool" && block.toolUse) {
+      const call = parseToolCall(block.toolUse.toolUseId, block.toolUse.name, block.text);
+      block.call = call;
+      // Server-side tools (type "server_tool_use") ran at AWS: they are not for the caller to run.
+      if (block.toolUse.type !== "server_tool_use") this.toolCalls.push(call);
+      out.push({ type: "tool-call", index, ...call });
+    }
+    const content = toContentBlock(block);
+    if (content) out.push({ type: "block-end", index, block: content });
+  }
+}
+
+/** Parses streamed tool input. Empty input means a tool with no parameters: `{}`. */
+export function parseToolCall(id: string, name: string, text: string): ToolCall {
+  if (text.trim() === "") return { id, name, arguments: {}, argumentsText: text };
+  try {
+    return { id, name, arguments: JSON.parse(text), argumentsText: text };
+  } catch (error) {
+    return { id, name, arguments: undefined, argumentsText: text, invalid: { message: (error as Error).message } };
+  }
+}
+
+function toContentBlock(block: Block): AssistantContentBlock | undefined {
+  switch (block.kind) {
+    case "text":
+      if (block.citations) {
+        return {
+          citationsContent: { content: block.text ? [{ text: block.text }] : [], citations: block.citations },
+        };
+      }
+      return { text: block.text };
+    case "reasoning":
+      if (block.redacted && !block.text && block.signature === undefined) {
+        return { reasoningContent: { redactedContent: block.redacted.join("") } };
+      }
+      return {
+        reasoningContent: {
+          reasoningText: { text: block.text, ...(block.signature !== undefined && { signature: block.signature }) },
+        },
+      };
+    case "tool": {
+      const t = block.toolUse!;
+      const parsed = block.call ?? parseToolCall(t.toolUseId, t.name, block.text);
+      return {
+        toolUse: {
+          toolUseId: t.toolUseId,
+          name: t.name,
+          input: parsed.invalid ? {} : parsed.arguments,
+          ...(t.type !== undefined && { type: t.type }),
+        },
+      };
+    }
+    default: {
+      const start = block.start ?? {};
+      const key = Object.keys(start)[0];
+      if (key === "toolResult") {
+        const content = (block.deltas ?? []).flatMap((d: any) => (Array.isArray(d.toolResult) ? d.toolResult : []));
+        return { toolResult: { ...(start.toolResult as object), content } };
+      }
+      if (key) return { [key]: { ...(start[key] as object), ...(block.deltas?.length ? { deltas: block.deltas } : {}) } };
+      return block.deltas?.length ? { deltas: block.deltas } : undefined;
+    }
+  }
+}
+
+/** `TransformStream` over ToolCallAccumulator: Converse events in, chat events out. */
+export class ToolCallAccumulatorStream extends TransformStream<ConverseEvent, ChatEvent> {
+  constructor() {
+    const acc = new ToolCallAccumulator();
+    const out: ChatEvent[] = [];
+    const drain = (controller: TransformStreamDefaultController<ChatEvent>) => {
+      for (const e of out) controller.enqueue(e);
+      out.length = 0;
+    };
+    super({
+      transform(event, controller) {
+        acc.push(event, out);
+        drain(controller);
+      },
+      flush(controller) {
+        acc.end(out);
+        drain(controller);
+      },
+    });
+  }
+}

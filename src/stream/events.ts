@@ -1,0 +1,87 @@
+// The two event vocabularies of the pipeline: Converse events (what AWS sends, one per frame, with a `type`
+// tag), and chat events (what callers want: text, reasoning, tool calls, usage, finish).
+
+export interface TokenUsage {
+  inputTokens: number;
+  outputTokens: number;
+  totalTokens: number;
+  cacheReadInputTokens?: number;
+  cacheWriteInputTokens?: number;
+  cacheDetails?: unknown[];
+}
+
+export interface ContentBlockDeltaPayload {
+  text?: string;
+  toolUse?: { input: string };
+  reasoningContent?: { text?: string; signature?: string; redactedContent?: string };
+  citation?: Record<string, unknown>;
+  toolResult?: unknown[];
+  image?: unknown;
+  [other: string]: unknown;
+}
+
+export type ConverseEvent =
+  | { type: "messageStart"; role: string }
+  | {
+      type: "contentBlockStart";
+      contentBlockIndex: number;
+      start: { toolUse?: { toolUseId: string; name: string; type?: string }; [other: string]: unknown };
+    }
+  | { type: "contentBlockDelta"; contentBlockIndex: number; delta: ContentBlockDeltaPayload }
+  | { type: "contentBlockStop"; contentBlockIndex: number }
+  | { type: "messageStop"; stopReason: string; additionalModelResponseFields?: unknown }
+  | {
+      type: "metadata";
+      usage: TokenUsage;
+      metrics?: { latencyMs: number };
+      trace?: unknown;
+      performanceConfig?: unknown;
+      serviceTier?: unknown;
+    }
+  /** An event type this SDK does not know yet: passed through, never dropped. */
+  | { type: "unknown"; eventType: string; payload: unknown };
+
+export type ConverseEventType = ConverseEvent["type"];
+
+export interface ToolCall {
+  id: string;
+  name: string;
+  /** Parsed JSON input; `{}` for a tool called with no input. */
+  arguments: unknown;
+  /** The input exactly as streamed. */
+  argumentsText: string;
+  /** Set when the streamed input is not valid JSON: `arguments` is then undefined. */
+  invalid?: { message: string };
+}
+
+/** A content block of the assistant turn, in AWS's Converse shape. */
+export type AssistantContentBlock = Record<string, unknown>;
+
+export interface AssistantMessage {
+  role: "assistant";
+  content: AssistantContentBlock[];
+}
+
+export type ChatEvent =
+  | { type: "message-start"; role: string }
+  | { type: "text"; index: number; text: string }
+  | { type: "reasoning-start"; index: number }
+  | { type: "reasoning"; index: number; text?: string; signature?: string; redacted?: string }
+  | { type: "reasoning-end"; index: number; text: string; signature?: string; redacted?: string[] }
+  | { type: "tool-call-start"; index: number; id: string; name: string }
+  | { type: "tool-call-delta"; index: number; id: string; name: string; argumentsText: string }
+  | ({ type: "tool-call"; index: number } & ToolCall)
+  | { type: "citation"; index: number; citation: Record<string, unknown> }
+  | { type: "block-delta"; index: number; delta: ContentBlockDeltaPayload }
+  | { type: "block-end"; index: number; block: AssistantContentBlock }
+  | { type: "usage"; usage: TokenUsage }
+  | {
+      type: "finish";
+      stopReason: string;
+      usage?: TokenUsage;
+      message: AssistantMessage;
+      additionalModelResponseFields?: unknown;
+      metrics?: { latencyMs: number };
+      trace?: unknown;
+    }
+  | { type: "unknown"; eventType: string; payload: unknown };
