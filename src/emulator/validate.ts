@@ -1,0 +1,314 @@
+import type { ConverseRequest } from "../types";
+import { validationError } from "./errors";
+import { isObject } from "./json";
+
+// Checks a Converse/ConverseStream body the way Bedrock does and answers ValidationException with a
+// message that names the offending path. Shapes first (as the service framework does), then the
+// conversation rules (roles alternate, tool results match tool uses, ...).
+
+const TOP_LEVEL_KEYS = [
+  "messages",
+  "system",
+  "inferenceConfig",
+  "toolConfig",
+  "guardrailConfig",
+  "additionalModelRequestFields",
+  "promptVariables",
+  "additionalModelResponseFieldPaths",
+  "requestMetadata",
+  "performanceConfig",
+  "serviceTier",
+  "outputConfig",
+];
+
+const CONTENT_BLOCK_KEYS = [
+  "text",
+  "image",
+  "document",
+  "video",
+  "audio",
+  "toolUse",
+  "toolResult",
+  "guardContent",
+  "cachePoint",
+  "reasoningContent",
+  "citationsContent",
+  "searchResult",
+  "toolAddition",
+  "toolRemoval",
+];
+const SYSTEM_BLOCK_KEYS = ["text", "guardContent", "cachePoint"];
+const TOOL_KEYS = ["toolSpec", "systemTool", "cachePoint"];
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+/** Parses and validates a request body; throws ValidationException (EmulatorError) on the first problem. */
+export function parseConverseBody(text: string): ConverseRequest {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw validationError(`The request body is not valid JSON: ${(error as Error).message}`);
+  }
+  if (!isObject(body)) throw validationError("The request body must be a JSON object.");
+  for (const key of Object.keys(body)) {
+    if (!TOP_LEVEL_KEYS.includes(key)) {
+      throw validationError(
+        `Malformed input request: extraneous key [${key}] is not permitted. Valid keys: ${TOP_LEVEL_KEYS.join(", ")}.`,
+      );
+    }
+  }
+  checkMessages(body.messages);
+  if (body.system !== undefined) checkBlocks(body.system, "system", SYSTEM_BLOCK_KEYS);
+  checkInferenceConfig(body.inferenceConfig);
+  const toolNames = checkToolConfig(body.toolConfig);
+  checkGuardrailConfig(body.guardrailConfig);
+  checkOutputConfig(body.outputConfig);
+  if (body.additionalModelRequestFields !== undefined && !isObject(body.additionalModelRequestFields)) {
+    throw validationError("additionalModelRequestFields must be a JSON object.");
+  }
+  const request = body as ConverseRequest;
+  checkConversation(request, toolNames);
+  return request;
+}
+
+function constraint(value: unknown, path: string, rule: string): never {
+  throw validationError(
+    `1 validation error detected: Value '${String(value)}' at '${path}' failed to satisfy constraint: ${rule}`,
+  );
+}
+
+function checkMessages(messages: unknown): void {
+  if (!Array.isArray(messages) || messages.length === 0) {
+    throw validationError("The messages field is required and must hold at least one message.");
+  }
+  messages.forEach((message, i) => {
+    if (!isObject(message)) throw validationError(`messages.${i} must be an object with role and content.`);
+    if (message.role !== "user" && message.role !== "assistant") {
+      constraint(message.role, `messages.${i}.role`, "Member must satisfy enum value set: [user, assistant]");
+    }
+    if (!Array.isArray(message.content) || message.content.length === 0) {
+      throw validationError(
+        `The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`,
+      );
+    }
+    checkBlocks(message.content, `messages.${i}.content`, CONTENT_BLOCK_KEYS);
+  });
+}
+
+/** Each block is a union: exactly one known member set. */
+function checkBlocks(blocks: unknown, path: string, keys: string[]): void {
+  if (!Array.isArray(blocks)) throw validationError(`${path} must be an array.`);
+  blocks.forEach((block, j) => {
+    const at = `${path}.${j}`;
+    if (!isObject(block)) throw validationError(`${at} must be an object.`);
+    const set = Object.keys(block).filter((key) => block[key] !== undefined && block[key] !== null);
+    if (set.length !== 1 || !keys.includes(set[0])) {
+      throw validationError(
+        `${at} must set exactly one of ${keys.join(", ")}; it sets ${set.length ? set.join(", ") : "none"}.`,
+      );
+    }
+    const value = block[set[0]];
+    if (set[0] === "text" && typeof value !== "string") throw validationError(`${at}.text must be a string.`);
+    if (set[0] === "text" && path === "system" && value === "") {
+      constraint("", `${at}.text`, "Member must have length greater than or equal to 1");
+    }
+    if (set[0] !== "text" && !isObject(value)) throw validationError(`${at}.${set[0]} must be an object.`);
+    if (set[0] === "toolUse") checkToolUseBlock(value as Record<string, unknown>, `${at}.toolUse`);
+    if (set[0] === "toolResult") checkToolResultBlock(value as Record<string, unknown>, `${at}.toolResult`);
+  });
+}
+
+function checkToolUseBlock(block: Record<string, unknown>, path: string): void {
+  if (typeof block.toolUseId !== "string" || block.toolUseId === "") {
+    throw validationError(`${path}.toolUseId is required.`);
+  }
+  if (typeof block.name !== "string" || block.name === "") throw validationError(`${path}.name is required.`);
+  if (block.input === undefined) throw validationError(`${path}.input is required.`);
+}
+
+function checkToolResultBlock(block: Record<string, unknown>, path: string): void {
+  if (typeof block.toolUseId !== "string" || block.toolUseId === "") {
+    throw validationError(`${path}.toolUseId is required.`);
+  }
+  if (!Array.isArray(block.content)) throw validationError(`${path}.content must be an array.`);
+  if (block.status !== undefined && block.status !== "success" && block.status !== "error") {
+    constraint(block.status, `${path}.status`, "Member must satisfy enum value set: [success, error]");
+  }
+}
+
+function checkInferenceConfig(config: unknown): void {
+  if (config === undefined) return;
+  if (!isObject(config)) throw validationError("inferenceConfig must be an object.");
+  const { maxTokens, temperature, topP, stopSequences } = config;
+  if (maxTokens !== undefined) {
+    if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens)) {
+      constraint(maxTokens, "inferenceConfig.maxTokens", "Member must be an integer");
+    }
+    if (maxTokens < 1) {
+      constraint(maxTokens, "inferenceConfig.maxTokens", "Member must have value greater than or equal to 1");
+    }
+  }
+  for (const [name, value] of [
+    ["temperature", temperature],
+    ["topP", topP],
+  ] as const) {
+    if (value === undefined) continue;
+    if (typeof value !== "number" || Number.isNaN(value))
+      constraint(value, `inferenceConfig.${name}`, "Member must be a number");
+    if (value < 0)
+      constraint(value, `inferenceConfig.${name}`, "Member must have value greater than or equal to 0");
+    if (value > 1)
+      constraint(value, `inferenceConfig.${name}`, "Member must have value less than or equal to 1");
+  }
+  if (stopSequences !== undefined) {
+    if (!Array.isArray(stopSequences) || stopSequences.some((s) => typeof s !== "string" || s === "")) {
+      throw validationError("inferenceConfig.stopSequences must be an array of non-empty strings.");
+    }
+  }
+}
+
+/** Returns the names of the offered tools (undefined when there is no toolConfig). */
+function checkToolConfig(config: unknown): Set<string> | undefined {
+  if (config === undefined) return undefined;
+  if (!isObject(config)) throw validationError("toolConfig must be an object.");
+  if (!Array.isArray(config.tools) || config.tools.length === 0) {
+    throw validationError("toolConfig.tools must hold at least one tool.");
+  }
+  const names = new Set<string>();
+  config.tools.forEach((tool, i) => {
+    const at = `toolConfig.tools.${i}`;
+    checkBlocks([tool], at, TOOL_KEYS);
+    const spec = (tool as Record<string, unknown>).toolSpec ?? (tool as Record<string, unknown>).systemTool;
+    if (!isObject(spec)) return;
+    if (typeof spec.name !== "string" || !TOOL_NAME.test(spec.name)) {
+      constraint(
+        spec.name,
+        `${at}.toolSpec.name`,
+        "Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+",
+      );
+    }
+    if (names.has(spec.name))
+      throw validationError(`The tool name '${spec.name}' is used by more than one tool.`);
+    names.add(spec.name);
+    if (
+      (tool as Record<string, unknown>).toolSpec &&
+      !isObject((spec.inputSchema as { json?: unknown })?.json)
+    ) {
+      throw validationError(`${at}.toolSpec.inputSchema.json must be a JSON schema object.`);
+    }
+  });
+  const choice = config.toolChoice;
+  if (choice !== undefined) {
+    checkBlocks([choice], "toolConfig.toolChoice", ["auto", "any", "tool"]);
+    const named = (choice as { tool?: { name?: unknown } }).tool;
+    if (named && (typeof named.name !== "string" || !names.has(named.name))) {
+      throw validationError(
+        `toolConfig.toolChoice.tool.name '${String(named.name)}' does not match any tool in toolConfig.tools.`,
+      );
+    }
+  }
+  return names;
+}
+
+function checkGuardrailConfig(config: unknown): void {
+  if (config === undefined) return;
+  if (!isObject(config)) throw validationError("guardrailConfig must be an object.");
+  if (typeof config.guardrailIdentifier !== "string" || config.guardrailIdentifier === "") {
+    throw validationError("guardrailConfig.guardrailIdentifier is required.");
+  }
+  if (typeof config.guardrailVersion !== "string" || config.guardrailVersion === "") {
+    throw validationError("guardrailConfig.guardrailVersion is required.");
+  }
+  if (
+    config.trace !== undefined &&
+    !["enabled", "disabled", "enabled_full"].includes(config.trace as string)
+  ) {
+    constraint(
+      config.trace,
+      "guardrailConfig.trace",
+      "Member must satisfy enum value set: [enabled, disabled, enabled_full]",
+    );
+  }
+}
+
+function checkOutputConfig(config: unknown): void {
+  if (config === undefined) return;
+  if (!isObject(config)) throw validationError("outputConfig must be an object.");
+  const format = config.textFormat;
+  if (format === undefined) return;
+  if (!isObject(format) || format.type !== "json_schema") {
+    constraint(
+      isObject(format) ? format.type : format,
+      "outputConfig.textFormat.type",
+      "Member must satisfy enum value set: [json_schema]",
+    );
+  }
+  const schema = (format.structure as { jsonSchema?: { schema?: unknown } } | undefined)?.jsonSchema?.schema;
+  if (typeof schema !== "string") {
+    throw validationError(
+      "outputConfig.textFormat.structure.jsonSchema.schema must be a JSON schema as a string.",
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(schema);
+  } catch (error) {
+    throw validationError(
+      `outputConfig.textFormat.structure.jsonSchema.schema is not valid JSON: ${(error as Error).message}`,
+    );
+  }
+  if (!isObject(parsed))
+    throw validationError("outputConfig.textFormat.structure.jsonSchema.schema must be a JSON object.");
+}
+
+function checkConversation(request: ConverseRequest, toolNames: Set<string> | undefined): void {
+  const messages = request.messages ?? [];
+  if (messages[0].role !== "user") {
+    throw validationError(
+      "A conversation must start with a user message. Try again with a conversation that starts with a user message.",
+    );
+  }
+  for (let i = 1; i < messages.length; i++) {
+    if (messages[i].role === messages[i - 1].role) {
+      throw validationError(
+        `A conversation must alternate between user and assistant roles (messages.${i - 1} and messages.${i} are both '${messages[i].role}'). Make sure the conversation alternates between user and assistant roles and try again.`,
+      );
+    }
+  }
+  const usesTools = messages.some((m) =>
+    m.content.some((b) => b.toolUse !== undefined || b.toolResult !== undefined),
+  );
+  if (usesTools && toolNames === undefined) {
+    throw validationError(
+      "The toolConfig field must be defined when using toolUse and toolResult content blocks.",
+    );
+  }
+  messages.forEach((message, i) => {
+    if (message.role !== "user") return;
+    // Server-side tools (type server_tool_use) are answered by Bedrock itself inside the assistant turn.
+    const requested = new Set(
+      i > 0
+        ? messages[i - 1].content.flatMap((b) =>
+            b.toolUse && b.toolUse.type === undefined ? [b.toolUse.toolUseId] : [],
+          )
+        : [],
+    );
+    const answered = new Set<string>();
+    message.content.forEach((block, j) => {
+      if (!block.toolResult) return;
+      const id = block.toolResult.toolUseId;
+      if (!requested.has(id)) {
+        throw validationError(
+          `The toolResult block at messages.${i}.content.${j} has toolUseId '${id}', which does not match any toolUse block in the previous assistant turn${i > 0 ? ` (messages.${i - 1})` : ""}.`,
+        );
+      }
+      answered.add(id);
+    });
+    const missing = [...requested].filter((id) => !answered.has(id));
+    if (missing.length > 0) {
+      throw validationError(
+        `Expected toolResult blocks at messages.${i}.content for the following Ids: ${missing.join(", ")}`,
+      );
+    }
+  });
+}

@@ -1,0 +1,2 @@
+// bedrock-edge/node: the Node-specific pieces (an HTTP adapter for web-standard fetch handlers).
+export { type FetchHandler, type ServeOptions, type Server, serve } from "./serve";
