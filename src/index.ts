@@ -34,3 +34,16 @@ export { ConverseEventStream, parseConverseMessage } from "./stream/parse";
 export { ToolCallAccumulator, ToolCallAccumulatorStream, parseToolCall } from "./stream/accumulate";
 export { ConversePipeline } from "./stream/pipeline";
 export type { ChatEvent, ConverseEvent, TokenUsage, ToolCall, AssistantMessage } from "./stream/events";
+export {
+  MediaFormatError,
+  detectDocumentFormat,
+  detectImageFormat,
+  detectVideoFormat,
+  documentBlock,
+  imageBlock,
+  videoBlock,
+} from "./request/media";
+export type { DocumentOptions, MediaKind, MediaSource } from "./request/media";
+export { base64ToBytes, bytesToBase64 } from "./request/base64";
+/** Wire types of the whole Converse / ConverseStream API, as AWS's service model defines them. */
+export type * as Wire from "./types";
