@@ -362,9 +362,9 @@ export interface SigV4AuthorizerOptions {
  */
 export function createSigV4Authorizer(options: SigV4AuthorizerOptions): SigV4Authorizer {
   const { credentials, region, service = "bedrock", clock = Date.now } = options;
-  const now = () => new Date(clock() + offset);
   if (typeof credentials !== "function") check({ credentials, region, service, now: new Date() }, "SigV4");
   let offset = 0;
+  const now = () => new Date(clock() + offset);
   const authorize = async (request: Request) =>
     signRequest(request, {
       credentials: typeof credentials === "function" ? await credentials() : credentials,
