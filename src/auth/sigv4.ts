@@ -180,6 +180,9 @@ function check(ctx: Omit<SigningContext, "service"> & { service?: string }, wher
     fail("credentials.secretAccessKey must be a non-empty string");
   if (c!.sessionToken !== undefined && typeof c!.sessionToken !== "string")
     fail("credentials.sessionToken must be a string");
+  // Both go into headers: a stray newline would make fetch throw with the value in its message.
+  if (!/^[!-~]*$/.test(c!.accessKeyId + (c!.sessionToken ?? "")))
+    fail("credentials.accessKeyId / sessionToken hold spaces, control or non-ASCII characters");
   for (const name of ["region", "service"] as const) {
     const v = ctx[name];
     if (typeof v !== "string" || !/^[\w.-]+$/.test(v))

@@ -224,6 +224,7 @@ describe("signRequest returns a new, complete Request", () => {
         /sessionToken must be a string/,
       ],
       [undefined, "us-east-1", undefined, /credentials are missing/],
+      [{ ...creds, sessionToken: "tok\nen" }, "us-east-1", undefined, /sessionToken hold spaces, control/],
       [creds, "", undefined, /region must be a non-empty name/],
       [creds, "us east 1", undefined, /region must be/],
       [creds, "us-east-1", new Date("nope"), /now must be a valid Date/],
@@ -237,6 +238,8 @@ describe("signRequest returns a new, complete Request", () => {
       expect(error).toBeInstanceOf(TypeError);
       expect((error as Error).message).toMatch(message);
       expect((error as Error).message).not.toContain(SECRET);
+      if (typeof credentials?.sessionToken === "string")
+        expect((error as Error).message).not.toContain(credentials.sessionToken);
     }
   });
 });
