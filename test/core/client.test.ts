@@ -341,3 +341,13 @@ describe("debug logging", () => {
     expect(lines).toEqual([]);
   });
 });
+
+describe("bearer key", () => {
+  it("a key with a newline is a config error that does not repeat the key", async () => {
+    const error = await request({ key: "abc\nsecret-part", url: "http://127.0.0.1:9/model/", models: { a: { modelName: "x.y" } } }, hi).catch(
+      (e) => e,
+    );
+    expect(error.name).toBe("ConfigError");
+    expect(error.message).not.toContain("secret-part");
+  });
+});
