@@ -357,12 +357,18 @@ describe("custom model responders", () => {
         const reply = context.builtin();
         return {
           ...reply,
-          content: [{ text: `[${context.operation} ${context.modelId}] ${reply.content[0].text}` }],
+          content: [
+            {
+              text: `[${context.operation} ${context.modelId} ${request.messages?.length}] ${reply.content[0].text}`,
+            },
+          ],
         };
       },
     });
     const body = await (await emulator.fetch(converseRequest({ messages: [user("wrap me")] }))).json();
-    expect(body.output.message.content[0].text).toMatch(/^\[converse us\.anthropic.*\] You said: "wrap me"/);
+    expect(body.output.message.content[0].text).toMatch(
+      /^\[converse us\.anthropic.* 1\] You said: "wrap me"/,
+    );
   });
 
   it("throwing EmulatorError answers that error; other errors and bad replies are InternalServerException", async () => {
