@@ -1,12 +1,12 @@
-import { bearerAuthorizer } from "../auth/bearer";
-import type { Authorizer } from "../auth/types";
+import { MissingCredentialsError, resolveAuth } from "../auth/credentials";
+import type { Authorizer, SigV4Authorizer } from "../auth/types";
 import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } from "../config/resolve";
-import { buildEndpoint } from "../endpoint/build";
+import { buildEndpoint, DEFAULT_REGION } from "../endpoint/build";
 import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body";
 import type { InputMessage } from "../request/messages";
 import type { ChatEvent } from "../stream/events";
 import { Dispatcher } from "./dispatch";
-import { AbortError, type BedrockError, ConfigError } from "./errors";
+import { AbortError, type BedrockError, ConfigError, scrubError } from "./errors";
 import { LevelLogger, logLevelFrom } from "./log";
 import { CLIENT_OPTION_KEYS, type ConverseResult, type RequestOptions } from "./options";
 import {
@@ -25,24 +25,65 @@ export type ConfigInput = BedrockConfig | Record<string, unknown>;
 
 function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig {
   if ((config as any)[RESOLVED]) return config as BedrockConfig;
-  const c = resolveConfig(config, options);
+  let c: BedrockConfig;
+  try {
+    c = resolveConfig(config, options);
+  } catch (error) {
+    // A secret in the wrong place (or echoed by a validator) must not reach the message.
+    throw error instanceof Error ? scrubError(error, secretsOf(config as BedrockConfig, options)) : error;
+  }
   Object.defineProperty(c, RESOLVED, { value: true });
   return c;
 }
 
-/** Auth for a config: a custom authorizer, else a bearer key from config or env. */
-function authFor(config: BedrockConfig): { authorize: Authorizer; secrets: string[] } {
-  if (config.auth) return { authorize: config.auth, secrets: [] };
-  const key = config.key || config.env.AWS_BEARER_TOKEN_BEDROCK || config.env.BEDROCK_API_KEY;
-  if (key) return { authorize: bearerAuthorizer(key), secrets: [key] };
-  throw new ConfigError(
-    "key",
-    "no credentials: set `key` in the config, or AWS_BEARER_TOKEN_BEDROCK / BEDROCK_API_KEY in the environment",
-  );
+/** Every secret a config or its environment could hold, for scrubbing errors. */
+function secretsOf(config: Partial<BedrockConfig> | undefined, options?: ResolveOptions): string[] {
+  const env = options?.env ?? config?.env ?? {};
+  const raw = config as Record<string, any> | undefined;
+  const block = raw?.providers?.bedrock ?? raw;
+  const credentials = [block?.credentials, options?.credentials].filter((c) => c && typeof c === "object");
+  return [
+    block?.key,
+    env.AWS_BEARER_TOKEN_BEDROCK,
+    env.BEDROCK_API_KEY,
+    env.AWS_SECRET_ACCESS_KEY,
+    env.AWS_SESSION_TOKEN,
+    ...credentials.flatMap((c) => [c.secretAccessKey, c.sessionToken]),
+  ].filter((s): s is string => typeof s === "string" && s.length >= 4);
+}
+
+/**
+ * Auth for a config: a custom authorizer, else `resolveAuth`'s order (key, credentials, env bearer keys, env
+ * AWS keys). A SigV4 signer gets the clock-skew hook: one re-signed retry after a "signature expired" 403.
+ */
+function authFor(config: BedrockConfig): Pick<CallPlan, "authorize" | "secrets" | "onAuthError"> {
+  const secrets = secretsOf(config);
+  if (config.auth) return { authorize: config.auth, secrets };
+  let authorize: Authorizer;
+  try {
+    authorize = resolveAuth(
+      { key: config.key, credentials: config.credentials, region: config.region || DEFAULT_REGION },
+      config.env,
+    );
+  } catch (error) {
+    const path = error instanceof MissingCredentialsError ? "key" : "credentials";
+    const message = error instanceof Error ? error.message : String(error);
+    throw scrubError(new ConfigError(path, message), secrets);
+  }
+  const signer = authorize as Partial<SigV4Authorizer>;
+  const onAuthError =
+    typeof signer.correctClock === "function"
+      ? (response: Response, body: string) => signer.correctClock!(response, body)
+      : undefined;
+  return { authorize, secrets, ...(onAuthError && { onAuthError }) };
 }
 
 /** Turns (config, messages, options) into everything a call needs. Throws typed errors for bad input. */
-export function planCall(config: BedrockConfig, messages: readonly InputMessage[], options: RequestOptions): CallPlan {
+export function planCall(
+  config: BedrockConfig,
+  messages: readonly InputMessage[],
+  options: RequestOptions,
+): CallPlan {
   checkKeys(options as Record<string, unknown>, OPTION_KEYS, "options");
   const model = resolveModel(config, options.model);
   const params: Record<string, unknown> = {};
@@ -51,21 +92,21 @@ export function planCall(config: BedrockConfig, messages: readonly InputMessage[
   }
   const stream = (options.stream ?? model.extraPayload.stream ?? true) !== false;
   const body = buildConverseBody(messages, params, model.extraPayload);
-  const { authorize, secrets } = authFor(config);
+  const auth = authFor(config);
   const log = new LevelLogger(logLevelFrom(options.logLevel ?? config.logLevel, config.env), config.logger);
   return {
     url: buildEndpoint(config, model.modelName, stream),
     body,
     stream,
-    authorize,
+    ...auth,
     fetch: config.fetch ?? ((input, init) => fetch(input, init)),
     log,
     signal: options.signal,
     headers: { ...config.headers, ...options.headers },
     maxRetries: options.maxRetries ?? config.maxRetries ?? DEFAULT_MAX_RETRIES,
-    firstByteTimeoutMs: options.firstByteTimeoutMs ?? config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS,
+    firstByteTimeoutMs:
+      options.firstByteTimeoutMs ?? config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: options.idleTimeoutMs ?? config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-    secrets,
   };
 }
 
@@ -112,7 +153,11 @@ export type ChatEventStream = ReadableStream<ChatEvent> & AsyncIterable<ChatEven
  * One Converse call as a stream of chat events. Cancelling the stream (or `break` in `for await`) aborts the
  * HTTP request and releases the connection.
  */
-export function stream(config: ConfigInput, messages: readonly InputMessage[], options: RequestOptions = {}): ChatEventStream {
+export function stream(
+  config: ConfigInput,
+  messages: readonly InputMessage[],
+  options: RequestOptions = {},
+): ChatEventStream {
   const cancel = new AbortController();
   const user = options.signal;
   if (user) {
@@ -124,7 +169,13 @@ export function stream(config: ConfigInput, messages: readonly InputMessage[], o
   const readable = new ReadableStream<ChatEvent>(
     {
       start() {
-        const plan = planCall(resolved(config), messages, options);
+        let plan: CallPlan;
+        try {
+          plan = planCall(resolved(config), messages, options);
+        } catch (error) {
+          reportOnce(options, error);
+          throw error;
+        }
         plan.signal = cancel.signal;
         dispatcher = new Dispatcher(options);
         run = runConverse(plan);

@@ -25,6 +25,8 @@ export class BedrockError extends Error {
   offset?: number;
   /** What had been received before the failure (set by the client on stream failures). */
   partial?: PartialResult;
+  /** The server's `Retry-After`, in ms, when it sent one. */
+  retryAfterMs?: number;
 
   constructor(name: string, message: string, options: BedrockErrorOptions = {}) {
     super(options.hint ? `${message} (hint: ${options.hint})` : message, { cause: options.cause });
@@ -66,10 +68,14 @@ export class EventStreamError extends BedrockError {
 export class EventPayloadError extends BedrockError {
   eventType: string;
   constructor(eventType: string, message: string, offset?: number) {
-    super("EventPayloadError", `${eventType} event: ${message}${offset === undefined ? "" : ` (frame at byte ${offset})`}`, {
-      phase: "stream",
-      offset,
-    });
+    super(
+      "EventPayloadError",
+      `${eventType} event: ${message}${offset === undefined ? "" : ` (frame at byte ${offset})`}`,
+      {
+        phase: "stream",
+        offset,
+      },
+    );
     this.eventType = eventType;
   }
 }
@@ -139,7 +145,11 @@ function hintFor(code: string, message: string, status?: number): string | undef
   if (code === "ExpiredTokenException" || m.includes("expired")) {
     return "the key or session token has expired: create a new one (short-term Bedrock API keys last at most 12 hours)";
   }
-  if (code === "UnrecognizedClientException" || m.includes("security token") || m.includes("invalid api key")) {
+  if (
+    code === "UnrecognizedClientException" ||
+    m.includes("security token") ||
+    m.includes("invalid api key")
+  ) {
     return "the key is not valid: check BEDROCK_API_KEY / AWS_BEARER_TOKEN_BEDROCK or the config's `key`";
   }
   if (code === "AccessDeniedException" || status === 403) {
@@ -156,9 +166,10 @@ function hintFor(code: string, message: string, status?: number): string | undef
     return "invalid model id: a full region in front of the id (us-east-1.anthropic...) is not valid; use the plain id or a geo inference profile (us., eu., apac.)";
   }
   if (code === "ValidationException" && m.includes("on-demand throughput")) {
-    return "this model needs an inference profile: set modelIdPrefix: \"geo\" or use a us./eu./apac. id";
+    return 'this model needs an inference profile: set modelIdPrefix: "geo" or use a us./eu./apac. id';
   }
-  if (code === "ThrottlingException") return "too many requests or tokens per minute: slow down or raise the quota";
+  if (code === "ThrottlingException")
+    return "too many requests or tokens per minute: slow down or raise the quota";
   return undefined;
 }
 
@@ -184,15 +195,22 @@ export function errorCodeFromHeader(value: string | null): string | undefined {
   return code || undefined;
 }
 
-/** Maps a non-2xx response to a typed error; reads the body (bounded) for the message. */
-export async function errorFromResponse(response: Response, phase: ErrorPhase = "request"): Promise<BedrockError> {
+/** Maps a non-2xx response to a typed error; reads the body (bounded) for the message unless given it. */
+export async function errorFromResponse(
+  response: Response,
+  phase: ErrorPhase = "request",
+  bodyText?: string,
+): Promise<BedrockError> {
   const requestId = response.headers.get("x-amzn-requestid") ?? undefined;
-  let text = "";
-  try {
-    text = (await response.text()).slice(0, 4096);
-  } catch {
-    // body unreadable: the status still says enough
+  let text = bodyText ?? "";
+  if (bodyText === undefined) {
+    try {
+      text = await response.text();
+    } catch {
+      // body unreadable: the status still says enough
+    }
   }
+  text = text.slice(0, 4096);
   let body: any;
   try {
     body = JSON.parse(text);
@@ -215,4 +233,56 @@ export async function errorFromResponse(response: Response, phase: ErrorPhase = 
       : `HTTP ${response.status}${text ? `: ${text.slice(0, 200)}` : ""}`;
   }
   return serviceError(code, message, { status: response.status, requestId, phase });
+}
+
+const REDACTED = "[redacted]";
+
+function scrubText(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (s.length >= 4 && out.includes(s)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
+/**
+ * Removes every secret from an error before it reaches the caller: message, stack (captured with the first
+ * message), string properties, and the cause chain (a cause that mentions a secret becomes a plain Error with
+ * the secret redacted). Values shorter than 4 characters are not treated as secrets.
+ */
+export function scrubError<E extends Error>(error: E, secrets: readonly string[]): E {
+  const list = secrets.filter((s) => typeof s === "string" && s.length >= 4);
+  if (list.length === 0) return error;
+  const target = error as unknown as Record<string, unknown>;
+  for (const key of Object.getOwnPropertyNames(error)) {
+    if (key === "cause") continue;
+    const value = target[key];
+    if (typeof value === "string") target[key] = scrubText(value, list);
+  }
+  let cause = error.cause;
+  let holder: { cause?: unknown } = error;
+  for (let depth = 0; cause !== undefined && cause !== null && depth < 8; depth++) {
+    const text =
+      cause instanceof Error
+        ? `${cause.message}\n${cause.stack ?? ""}\n${safeString(cause)}`
+        : safeString(cause);
+    if (list.some((s) => text.includes(s))) {
+      const name = cause instanceof Error ? cause.name : "Error";
+      const clean = new Error(scrubText(cause instanceof Error ? cause.message : safeString(cause), list));
+      clean.name = name;
+      clean.stack = `${name}: ${clean.message}`;
+      holder.cause = clean;
+      break;
+    }
+    if (!(cause instanceof Error)) break;
+    holder = cause;
+    cause = cause.cause;
+  }
+  return error;
+}
+
+function safeString(value: unknown): string {
+  try {
+    return typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
+  } catch {
+    return String(value);
+  }
 }

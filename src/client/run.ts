@@ -1,11 +1,18 @@
+import type { Authorizer } from "../auth/types";
 import { ToolCallAccumulator } from "../stream/accumulate";
 import type { ChatEvent } from "../stream/events";
 import { ConversePipeline } from "../stream/pipeline";
-import { AbortError, BedrockError, errorFromResponse, NetworkError, TimeoutError } from "./errors";
-import type { LevelLogger } from "./log";
-import { backoffDelay, retryAfterMs, sleep } from "./retry";
 import { checkConverseResponse, converseResponseEvents } from "./converse-json";
-import type { Authorizer } from "../auth/types";
+import {
+  AbortError,
+  BedrockError,
+  errorFromResponse,
+  NetworkError,
+  scrubError,
+  TimeoutError,
+} from "./errors";
+import type { LevelLogger } from "./log";
+import { retryAfterMs, retryDelay, sleep } from "./retry";
 
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;
@@ -28,19 +35,32 @@ export interface CallPlan {
   secrets: string[];
   /** Called once per failed attempt that will be retried (for logging and tests). */
   onRetry?: (error: BedrockError, attempt: number, delayMs: number) => void;
-  /** Optional auth hook for clock-skew correction: returns true when the next attempt should be re-signed. */
-  onAuthError?: (response: Response) => boolean;
+  /**
+   * Clock-skew hook (SigV4): given a 403 and its body, returns true when the clock was corrected and the
+   * request should be signed and sent again (once per call, not counted as a retry).
+   */
+  onAuthError?: (response: Response, body: string) => boolean;
 }
 
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
+const THROTTLING = new Set(["ThrottlingException", "ModelNotReadyException"]);
+
+type Timeout = "firstByteTimeoutMs" | "idleTimeoutMs";
 
 /**
  * Runs a Converse call and yields chat events in batches, one batch per network chunk. Retries (backoff with
  * full jitter) only while nothing has been yielded: once the caller has seen an event, a failure is reported
  * with what was received, never retried behind the caller's back. Returns the accumulator with the result.
+ *
+ * Timers run only while waiting on the network: `firstByteTimeoutMs` from sending until the first body bytes
+ * (on /converse: until the response head), `idleTimeoutMs` for each later read. A caller that is slow to
+ * take events is never mistaken for a stalled server.
  */
 export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], ToolCallAccumulator> {
   const payload = JSON.stringify(plan.body);
+  const host = new URL(plan.url).host;
+  // Signed Authorization values join the secrets as they are made.
+  const secrets = [...plan.secrets];
   if (plan.log.debugEnabled) plan.log.debug(`POST ${plan.url}`, { payload: plan.body });
   let skewRetried = false;
   let count = 0;
@@ -49,12 +69,14 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
     let accumulator: ToolCallAccumulator | undefined;
     const abort = new AbortController();
     const onUserAbort = () => abort.abort(plan.signal!.reason);
-    if (plan.signal?.aborted) throw new AbortError("The request was aborted before it was sent", { phase: "request" });
+    if (plan.signal?.aborted)
+      throw new AbortError("The request was aborted before it was sent", { phase: "request" });
     plan.signal?.addEventListener("abort", onUserAbort, { once: true });
     let timedOut: TimeoutError | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const arm = (ms: number, which: "firstByteTimeoutMs" | "idleTimeoutMs") => {
+    const arm = (which: Timeout) => {
       clearTimeout(timer);
+      const ms = plan[which];
       if (ms > 0) {
         timer = setTimeout(() => {
           timedOut = new TimeoutError(which, ms, delivered ? "stream" : "request");
@@ -62,33 +84,35 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
         }, ms);
       }
     };
+    const disarm = () => clearTimeout(timer);
+    const bytes = { received: 0 };
     try {
-      arm(plan.firstByteTimeoutMs, "firstByteTimeoutMs");
-      const response = await send(plan, payload, abort.signal);
+      arm("firstByteTimeoutMs");
+      const response = await send(plan, payload, abort.signal, secrets);
       plan.log.debug(`HTTP ${response.status}`, { requestId: response.headers.get("x-amzn-requestid") });
       if (!response.ok) {
-        if (!skewRetried && plan.onAuthError?.(response)) {
-          skewRetried = true;
-          attempt--;
-          void response.body?.cancel();
-          continue;
+        let text: string | undefined;
+        if (!skewRetried && plan.onAuthError && response.status === 403) {
+          text = await response.text().catch(() => "");
+          if (plan.onAuthError(response, text)) {
+            skewRetried = true;
+            attempt--;
+            plan.log.warn("the server says the request time is skewed: signing again with its clock");
+            continue;
+          }
         }
-        const error = await errorFromResponse(response, "request");
+        const error = await errorFromResponse(response, "request", text);
         const after = retryAfterMs(response.headers.get("retry-after"));
-        if (after !== undefined) (error as any).retryAfterMs = after;
+        if (after !== undefined) error.retryAfterMs = after;
         throw error;
       }
       const type = response.headers.get("content-type") ?? "";
       if (!plan.stream) {
-        arm(plan.idleTimeoutMs, "idleTimeoutMs");
-        const json = await readJson(response, type);
+        const text = await readText(response, abort.signal, host, bytes, () => arm("idleTimeoutMs"));
+        disarm();
+        const json = parseConverseJson(text, type, response);
         accumulator = new ToolCallAccumulator();
-        const events: ChatEvent[] = [];
-        for (const event of converseResponseEvents(json)) accumulator.push(event, events);
-        accumulator.end(events);
-        // The /converse message goes back exactly as AWS sent it, every field kept.
-        const finish = events[events.length - 1];
-        if (finish?.type === "finish") finish.message = json.output.message;
+        const events = converseEvents(json, accumulator, response);
         logEvents(plan.log, events);
         delivered = true;
         count += events.length;
@@ -96,15 +120,17 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
         return accumulator;
       }
       if (!type.includes(EVENT_STREAM)) throw await unexpectedBody(response, type);
-      if (!response.body) throw new BedrockError("EmptyResponseError", "The event stream response has no body");
+      if (!response.body) throw emptyBody();
       const pipeline = new ConversePipeline();
       accumulator = pipeline.accumulator;
       if (plan.log.debugEnabled) pipeline.onConverseEvent = (e) => plan.log.debug(`event ${e.type}`, e);
       const reader = response.body.getReader();
       try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          arm(plan.idleTimeoutMs, "idleTimeoutMs");
+        for (let first = true; ; first = false) {
+          if (!first) arm("idleTimeoutMs");
+          const { done, value } = await readChunk(reader, abort.signal, host, bytes);
+          disarm();
+          if (done && bytes.received === 0) throw emptyBody();
           const events = done ? pipeline.end() : pipeline.feed(value);
           if (events.length) {
             logUsage(plan.log, events);
@@ -120,12 +146,14 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
         reader.cancel().catch(() => {});
       }
     } catch (raw) {
-      const error = toBedrockError(raw, timedOut, plan, delivered);
+      const error = toBedrockError(raw, timedOut, plan, delivered, host, secrets);
       if (!delivered && error.retryable && attempt < plan.maxRetries && !plan.signal?.aborted) {
-        const delay = (error as any).retryAfterMs ?? backoffDelay(attempt);
-        plan.log.warn(`${error.name}: retrying in ${delay} ms (attempt ${attempt + 2} of ${plan.maxRetries + 1})`);
+        const delay = retryDelay(attempt, THROTTLING.has(error.name), error.retryAfterMs);
+        plan.log.warn(
+          `${error.name}: ${error.message}; retrying in ${delay} ms (attempt ${attempt + 2} of ${plan.maxRetries + 1})`,
+        );
         plan.onRetry?.(error, attempt, delay);
-        clearTimeout(timer);
+        disarm();
         await sleep(delay, plan.signal).catch(() => {
           throw new AbortError("The request was aborted while waiting to retry", { phase: "request" });
         });
@@ -134,36 +162,159 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
       if (accumulator) error.partial = partialOf(accumulator, count);
       throw error;
     } finally {
-      clearTimeout(timer);
+      disarm();
       plan.signal?.removeEventListener("abort", onUserAbort);
       abort.abort(new AbortError("Request finished"));
     }
   }
 }
 
-async function send(plan: CallPlan, payload: string, signal: AbortSignal): Promise<Response> {
+async function send(
+  plan: CallPlan,
+  payload: string,
+  signal: AbortSignal,
+  secrets: string[],
+): Promise<Response> {
   const headers = new Headers(plan.headers);
   headers.set("content-type", "application/json");
   headers.set("accept", plan.stream ? EVENT_STREAM : "application/json");
   const unsigned = new Request(plan.url, { method: "POST", headers, body: payload, signal });
-  const request = await plan.authorize(unsigned);
-  return plan.fetch(request, { signal });
+  let request: Request;
+  try {
+    request = await plan.authorize(unsigned);
+  } catch (error) {
+    if (error instanceof BedrockError) throw error;
+    throw new BedrockError(
+      "CredentialsError",
+      `Could not sign the request: ${(error as Error)?.message ?? error}`,
+      {
+        phase: "request",
+        cause: error,
+        hint: "check the credentials or the credentials provider",
+      },
+    );
+  }
+  for (const name of ["authorization", "x-amz-security-token"]) {
+    const value = request.headers.get(name);
+    if (!value) continue;
+    secrets.push(value, value.replace(/^Bearer\s+/i, ""));
+    const signature = /Signature=([0-9a-f]+)/.exec(value);
+    if (signature) secrets.push(signature[1]);
+  }
+  try {
+    return await plan.fetch(request, { signal });
+  } catch (error) {
+    if (signal.aborted || error instanceof BedrockError) throw error;
+    throw new NetworkError(
+      `Could not reach ${new URL(plan.url).host}: ${describe(error)}`,
+      error,
+      "check `url` / `region` and that the proxy is running",
+    );
+  }
 }
 
-async function readJson(response: Response, type: string): Promise<Record<string, any>> {
-  const text = await response.text();
+/** One body read; a connection lost mid-body becomes a NetworkError that says how far it got. */
+async function readChunk(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+  host: string,
+  bytes: { received: number },
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  try {
+    const result = await reader.read();
+    if (!result.done) bytes.received += result.value.byteLength;
+    return result;
+  } catch (error) {
+    if (signal.aborted || error instanceof BedrockError) throw error;
+    const lost = new NetworkError(
+      `The connection to ${host} was lost while reading the response (${bytes.received} bytes received): ${describe(error)}`,
+      error,
+    );
+    lost.phase = "stream";
+    throw lost;
+  }
+}
+
+/** The whole /converse body, re-arming the idle timer on every chunk. */
+async function readText(
+  response: Response,
+  signal: AbortSignal,
+  host: string,
+  bytes: { received: number },
+  onChunk: () => void,
+): Promise<string> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for (;;) {
+      onChunk();
+      const { done, value } = await readChunk(reader, signal, host, bytes);
+      if (done) return text + decoder.decode();
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+}
+
+function parseConverseJson(text: string, type: string, response: Response): Record<string, any> {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
+    const what = !text
+      ? "an empty body"
+      : /^\s*</.test(text)
+        ? "an HTML page"
+        : type.includes("json")
+          ? `JSON that does not parse (${text.length} characters: truncated or corrupted)`
+          : type || "no content type";
     throw new BedrockError(
       "UnexpectedResponseError",
-      `Expected a JSON Converse response but got ${type || "no content type"}: ${JSON.stringify(text.slice(0, 120))}`,
-      { status: response.status, phase: "request" },
+      `Expected a JSON Converse response from /converse but got ${what}: ${JSON.stringify(text.slice(0, 120))}`,
+      { status: response.status, requestId: requestIdOf(response), phase: "request" },
     );
   }
   checkConverseResponse(json);
   return json;
+}
+
+/** The /converse body as chat events (one batch), its message kept exactly as AWS sent it. */
+function converseEvents(
+  json: Record<string, any>,
+  accumulator: ToolCallAccumulator,
+  response: Response,
+): ChatEvent[] {
+  const events: ChatEvent[] = [];
+  try {
+    for (const event of converseResponseEvents(json)) accumulator.push(event, events);
+    accumulator.end(events);
+  } catch (error) {
+    if (error instanceof BedrockError) throw error;
+    throw new BedrockError(
+      "ResponseShapeError",
+      `Converse response has a malformed content block: ${describe(error)}`,
+      {
+        requestId: requestIdOf(response),
+        phase: "request",
+      },
+    );
+  }
+  const finish = events[events.length - 1];
+  if (finish?.type === "finish") finish.message = json.output.message;
+  return events;
+}
+
+function emptyBody(): BedrockError {
+  return new BedrockError(
+    "IncompleteStreamError",
+    "The event stream response was empty: the body ended before any event",
+    {
+      phase: "stream",
+    },
+  );
 }
 
 /** A 200 that is not an event stream: a proxy that does not support /converse-stream, or an HTML page. */
@@ -176,45 +327,55 @@ async function unexpectedBody(response: Response, type: string): Promise<Bedrock
       (looksHtml ? " with an HTML page" : text ? `: ${JSON.stringify(text.slice(0, 120))}` : ""),
     {
       status: response.status,
-      requestId: response.headers.get("x-amzn-requestid") ?? undefined,
+      requestId: requestIdOf(response),
       phase: "request",
       hint: "the endpoint or proxy does not support /converse-stream: set stream: false, or fix the proxy",
     },
   );
 }
 
-function toBedrockError(raw: unknown, timedOut: TimeoutError | undefined, plan: CallPlan, delivered: boolean): BedrockError {
+function toBedrockError(
+  raw: unknown,
+  timedOut: TimeoutError | undefined,
+  plan: CallPlan,
+  delivered: boolean,
+  host: string,
+  secrets: string[],
+): BedrockError {
   let error: BedrockError;
   if (timedOut) error = timedOut;
   else if (plan.signal?.aborted) {
-    error = new AbortError("The request was aborted", { phase: delivered ? "stream" : "request", cause: plan.signal.reason });
-  } else if (raw instanceof BedrockError) error = raw;
-  else if (raw instanceof TypeError) {
-    error = new NetworkError(
-      `Could not reach ${new URL(plan.url).host}: ${scrub(raw.message, plan.secrets)}`,
-      undefined,
-      "check `url` / `region` and that the proxy is running",
-    );
-  } else {
-    error = new BedrockError("UnknownError", scrub(String((raw as Error)?.message ?? raw), plan.secrets), {
+    error = new AbortError("The request was aborted", {
       phase: delivered ? "stream" : "request",
+      cause: plan.signal.reason,
+    });
+  } else if (raw instanceof BedrockError) error = raw;
+  else {
+    error = new BedrockError("UnknownError", `Unexpected failure talking to ${host}: ${describe(raw)}`, {
+      phase: delivered ? "stream" : "request",
+      cause: raw,
     });
   }
   if (delivered) error.phase = "stream";
-  error.message = scrub(error.message, plan.secrets);
-  return error;
+  return scrubError(error, secrets);
 }
 
-function scrub(text: string, secrets: string[]): string {
-  let out = text;
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("[redacted]");
-  return out;
+function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+  return `${error.message}${cause}`;
+}
+
+function requestIdOf(response: Response): string | undefined {
+  return response.headers.get("x-amzn-requestid") ?? undefined;
 }
 
 function partialOf(acc: ToolCallAccumulator, eventsDelivered: number) {
   return {
     outputText: acc.outputText,
-    toolsToCall: acc.toolCalls.filter((c) => !c.invalid).map(({ id, name, arguments: a }) => ({ id, name, arguments: a })),
+    toolsToCall: acc.toolCalls
+      .filter((c) => !c.invalid)
+      .map(({ id, name, arguments: a }) => ({ id, name, arguments: a })),
     ...(acc.usage && { usage: { ...acc.usage } }),
     eventsDelivered,
   };
