@@ -24,7 +24,10 @@ function bodyOf(res: IncomingMessage): Promise<string> {
 }
 
 const within = <T>(promise: Promise<T>, ms: number, what: string) =>
-  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms))]);
+  Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out: ${what}`)), ms)),
+  ]);
 
 describe("serve()", () => {
   it("listens on 127.0.0.1 on a free port and converts the request faithfully (streamed body)", async () => {
