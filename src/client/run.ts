@@ -386,6 +386,6 @@ function logUsage(log: LevelLogger, events: ChatEvent[]): void {
 }
 
 function logEvents(log: LevelLogger, events: ChatEvent[]): void {
-  if (!log.debugEnabled) return logUsage(log, events);
-  for (const e of events) log.debug(`event ${e.type}`, e);
+  if (!log.debugEnabled) logUsage(log, events);
+  else for (const e of events) log.debug(`event ${e.type}`, e);
 }
