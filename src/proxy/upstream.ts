@@ -1,0 +1,79 @@
+import { cachedCredentials } from "../auth/credentials";
+import { clockSkewFrom, signRequest } from "../auth/sigv4";
+import type { AwsCredentials } from "../auth/types";
+import type { NormalizedOptions } from "./options";
+
+/** Why an upstream call produced no response: the credentials provider failed, or the fetch did. */
+export class UpstreamFailure extends Error {
+  constructor(
+    readonly stage: "credentials" | "fetch",
+    override readonly cause: unknown,
+  ) {
+    super(stage);
+    this.name = "UpstreamFailure";
+  }
+}
+
+export interface UpstreamCall {
+  url: URL;
+  region: string;
+  headers: Headers;
+  body: Uint8Array<ArrayBuffer>;
+  signal: AbortSignal;
+}
+
+/**
+ * Sends a call upstream with the proxy's own auth: SigV4 with `credentials`, or `upstreamKey` as a bearer key.
+ * When AWS blames the clock (a 403 about an expired or not yet current signature), the signing clock adopts
+ * the server's time and the call is signed and sent once more.
+ */
+export function createUpstream(options: NormalizedOptions): (call: UpstreamCall) => Promise<Response> {
+  const { credentials, upstreamKey, fetch } = options;
+  const credentialsFor =
+    typeof credentials === "function"
+      ? cachedCredentials(credentials)
+      : async () => credentials as AwsCredentials;
+  let clockOffset = 0;
+
+  const send = async (request: Request) => {
+    try {
+      return await fetch(request);
+    } catch (error) {
+      throw new UpstreamFailure("fetch", error);
+    }
+  };
+  const build = (call: UpstreamCall) =>
+    new Request(call.url, { method: "POST", headers: call.headers, body: call.body, signal: call.signal });
+
+  return async (call) => {
+    if (upstreamKey !== undefined) {
+      call.headers.set("authorization", `Bearer ${upstreamKey}`);
+      return send(build(call));
+    }
+    let resolved: AwsCredentials;
+    try {
+      resolved = await credentialsFor();
+    } catch (error) {
+      throw new UpstreamFailure("credentials", error);
+    }
+    const signed = () =>
+      signRequest(build(call), {
+        credentials: resolved,
+        region: call.region,
+        now: new Date(Date.now() + clockOffset),
+      });
+    const response = await send(await signed());
+    if (response.status !== 403) return response;
+    const text = await response.text();
+    const skew = clockSkewFrom(response, text, Date.now() + clockOffset);
+    if (skew !== undefined && Math.abs(skew) >= 1000) {
+      clockOffset += skew;
+      return send(await signed());
+    }
+    return new Response(text, {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  };
+}
