@@ -1,0 +1,63 @@
+import { readFile } from "node:fs/promises";
+import { CliError } from "./errors";
+
+/** A config document as read from disk, and the bedrock provider block inside it (edited in place by callers). */
+export interface ConfigDocument {
+  /** Where it came from, for messages: the file path, or a description. */
+  source: string;
+  /** What goes to resolveConfig: the whole `{providers: {bedrock}}` document, or a bare provider block. */
+  document: Record<string, unknown>;
+  /** The provider block, when the document has one that is an object (else resolveConfig reports the problem). */
+  block: Record<string, unknown> | undefined;
+}
+
+/** Reads and parses an ECA-style config file. Unreadable files and bad JSON are usage errors naming the file. */
+export async function readConfigFile(path: string): Promise<ConfigDocument> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
+    throw new CliError(`config file ${path}: ${why}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ""));
+  } catch (error) {
+    throw new CliError(`config file ${path}: not valid JSON: ${jsonErrorAt(text, error as Error)}`);
+  }
+  if (!isObject(parsed)) {
+    throw new CliError(
+      `config file ${path}: expected a JSON object ({"providers": {"bedrock": {...}}} or a provider block)`,
+    );
+  }
+  return documentOf(parsed, path);
+}
+
+export function documentOf(document: Record<string, unknown>, source: string): ConfigDocument {
+  const providers = document.providers;
+  const block =
+    "providers" in document
+      ? isObject(providers) && isObject(providers.bedrock)
+        ? providers.bedrock
+        : undefined
+      : document;
+  return { source, document, block };
+}
+
+/** V8's "... at position N" turned into line and column, which is what an editor shows. */
+function jsonErrorAt(text: string, error: Error): string {
+  const position = /position (\d+)/.exec(error.message);
+  if (!position) return error.message;
+  const offset = Number(position[1]);
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  return `${error.message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

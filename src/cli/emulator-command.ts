@@ -1,0 +1,123 @@
+import { createEmulator } from "../emulator";
+import type { Emulator, RequestInfo } from "../emulator/types";
+import { type Server, serve } from "../node/serve";
+import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args";
+import { CliError, EXIT } from "./errors";
+import { DEFAULT_EMULATOR_PORT, EMULATOR_HELP } from "./help";
+import type { Io } from "./io";
+import { providerBlockFor } from "./local-emulator";
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+
+/** `bedrock-edge emulator`: serves the emulator until SIGINT / SIGTERM, then exits 0. */
+export async function runEmulator(argv: string[], io: Io): Promise<number> {
+  const { values } = parseCommand("emulator", {
+    args: argv,
+    options: {
+      ...COMMON_OPTIONS,
+      port: { type: "string" },
+      host: { type: "string" },
+      "api-key": { type: "string", multiple: true },
+      model: { type: "string", multiple: true },
+      fault: { type: "string", multiple: true },
+      "event-delay": { type: "string" },
+      "chunk-size": { type: "string" },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.stdout.write(EMULATOR_HELP);
+    return EXIT.ok;
+  }
+  const level = parseLogLevel(values["log-level"]) ?? "info";
+  const port = parseInteger("--port", values.port, 0, 65535) ?? DEFAULT_EMULATOR_PORT;
+  const host = values.host ?? "127.0.0.1";
+  if (host.trim() === "") throw new CliError("--host: expected an address such as 127.0.0.1");
+  const log = (line: string) => io.stderr.write(`${line}\n`);
+
+  const stop = new AbortController();
+  let emulator: Emulator;
+  try {
+    emulator = createEmulator({
+      apiKeys: values["api-key"],
+      models: values.model,
+      faults: values.fault?.join(","),
+      eventDelayMs: parseInteger("--event-delay", values["event-delay"], 0, 600_000),
+      chunkSize: parseInteger("--chunk-size", values["chunk-size"], 1, 1 << 20),
+      onRequest:
+        level === "info" || level === "debug"
+          ? (info) => log(requestLine(info, io, level === "debug"))
+          : undefined,
+      signal: stop.signal,
+    });
+  } catch (error) {
+    if (error instanceof CliError) throw error;
+    throw new CliError(`--fault: ${(error as Error).message}`);
+  }
+
+  let server: Server;
+  try {
+    server = await serve(emulator, { port, host });
+  } catch (error) {
+    throw listenError(error as NodeJS.ErrnoException, host, port);
+  }
+  io.stdout.write(`listening on ${server.url}\n`);
+  if (level !== "silent") {
+    const e = io.err;
+    log(e.dim(`bedrock-edge emulator: POST ${server.url}/model/{modelId}/converse and /converse-stream`));
+    log(
+      e.dim(
+        `  bedrock-edge config: {"providers": {"bedrock": ${JSON.stringify(providerBlockFor(server.url))}}}`,
+      ),
+    );
+    log(
+      e.dim(`  AWS SDK: new BedrockRuntimeClient({ endpoint: "${server.url}", region: "us-east-1", ... })`),
+    );
+    log(e.dim(values["api-key"] ? "  accepts only the keys given with --api-key" : "  accepts any key"));
+    if (!LOOPBACK.test(host)) {
+      log(e.yellow(`  warning: listening on ${host} makes the emulator reachable from other machines`));
+    }
+    log(e.dim("  Ctrl-C to stop"));
+  }
+
+  await new Promise<void>((resolve) => {
+    if (io.signal.aborted) resolve();
+    else io.signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+  stop.abort();
+  await server.close();
+  if (level !== "silent") log("emulator stopped");
+  return EXIT.ok;
+}
+
+function requestLine(info: RequestInfo, io: Io, withBody: boolean): string {
+  const e = io.err;
+  const time = new Date().toISOString().slice(11, 23);
+  const status = info.status < 400 ? e.green(String(info.status)) : e.red(String(info.status));
+  const error = info.errorCode ? ` ${info.errorCode}` : "";
+  const faults = info.faults.length ? e.yellow(` faults=${info.faults.map((f) => f.kind).join(",")}`) : "";
+  const replay = info.replay ? ` replay=${info.replay}` : "";
+  const line = `${e.dim(time)} ${info.method} ${info.path} ${status}${error}${faults}${replay} ${e.dim(info.requestId)}`;
+  return withBody && info.body ? `${line}\n${JSON.stringify(info.body)}` : line;
+}
+
+function listenError(error: NodeJS.ErrnoException, host: string, port: number): CliError {
+  if (error.code === "EADDRINUSE") {
+    return new CliError(
+      `port ${port} on ${host} is already in use`,
+      EXIT.failure,
+      "pick another with --port, or --port 0 for a free one",
+    );
+  }
+  if (error.code === "EACCES") {
+    return new CliError(`no permission to listen on ${host}:${port}`, EXIT.failure, "use a port above 1023");
+  }
+  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
+    return new CliError(
+      `cannot listen on ${host}: no such local address`,
+      EXIT.usage,
+      "use 127.0.0.1 (the default)",
+    );
+  }
+  return new CliError(`cannot listen on ${host}:${port}: ${error.message}`, EXIT.failure);
+}
