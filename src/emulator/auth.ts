@@ -8,7 +8,7 @@ export interface AuthPolicy {
 }
 
 const SIGV4 =
-  /^AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]+)\/\d{8}\/[a-z0-9-]+\/[a-z0-9-]+\/aws4_request, ?SignedHeaders=[a-z0-9;.-]+, ?Signature=[0-9a-f]{64}$/;
+  /^AWS4-HMAC-SHA256 Credential=([A-Za-z0-9]+)\/\d{8}\/[a-z0-9-]+\/[a-z0-9-]+\/aws4_request, ?SignedHeaders=[a-z0-9;:._-]+, ?Signature=[0-9a-f]{64}$/;
 
 /**
  * Throws AccessDeniedException unless the Authorization header is acceptable. Signatures are not

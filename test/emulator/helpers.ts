@@ -32,17 +32,17 @@ export async function startEmulator(
 }
 
 /**
- * The official SDK pointed at the emulator. HTTP/1.1 handler: the SDK's default for Bedrock Runtime is
- * HTTP/2, which node:http does not speak. Extra headers (test controls) are added by a middleware.
+ * The official SDK pointed at the emulator, over HTTP/1.1 (NodeHttpHandler) unless `http2` asks for the
+ * SDK's default Bedrock Runtime handler (HTTP/2). Extra headers (test controls) are added by a middleware.
  */
 export function sdkClient(
   url: string,
-  options: { headers?: Record<string, string>; token?: string; maxAttempts?: number } = {},
+  options: { headers?: Record<string, string>; token?: string; maxAttempts?: number; http2?: boolean } = {},
 ): BedrockRuntimeClient {
   const client = new BedrockRuntimeClient({
     region: "us-east-1",
     endpoint: url,
-    requestHandler: new NodeHttpHandler(),
+    ...(options.http2 ? {} : { requestHandler: new NodeHttpHandler() }),
     maxAttempts: options.maxAttempts ?? 1,
     ...(options.token
       ? { token: { token: options.token }, authSchemePreference: ["httpBearerAuth"] }
