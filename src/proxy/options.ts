@@ -98,7 +98,7 @@ export function normalizeOptions(options: ProxyOptions): NormalizedOptions {
     }
   }
   let mount = options.mount ?? "/model";
-  if (typeof mount !== "string" || !/^(\/[A-Za-z0-9._~-]+)*\/?$/.test(mount)) {
+  if (typeof mount !== "string" || !/^(\/[A-Za-z0-9._~-]+)*\/?$/.test(mount) || /\/\.\.?(\/|$)/.test(mount)) {
     fail(`mount must be a path like "/model", got ${JSON.stringify(mount)}`);
   }
   mount = mount.replace(/\/$/, "");
