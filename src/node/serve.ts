@@ -1,3 +1,4 @@
+/// <reference types="node" />
 import { createServer as createHttp1Server, type IncomingMessage, type ServerResponse } from "node:http";
 import {
   createServer as createHttp2Server,
