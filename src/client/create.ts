@@ -24,7 +24,9 @@ const OPTION_KEYS = [...CLIENT_OPTION_KEYS, ...PARAMETER_KEYS, ...NATIVE_KEYS];
 export type ConfigInput = BedrockConfig | Record<string, unknown>;
 
 function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig {
-  if ((config as any)[RESOLVED]) return config as BedrockConfig;
+  // resolveConfig's output carries `env`, a key no config file may hold: already resolved, use as is.
+  const env = (config as Partial<BedrockConfig>).env;
+  if ((config as any)[RESOLVED] || (typeof env === "object" && env !== null)) return config as BedrockConfig;
   let c: BedrockConfig;
   try {
     c = resolveConfig(config, options);

@@ -356,7 +356,9 @@ function toBedrockError(
       cause: raw,
     });
   }
-  if (delivered) error.phase = "stream";
+  // The phase tells the caller whether it has seen output: "stream" once an event was delivered (and
+  // `partial` says what), "request" before that, whatever part of the body the failure came from.
+  error.phase = delivered ? "stream" : "request";
   return scrubError(error, secrets);
 }
 
