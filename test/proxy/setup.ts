@@ -14,7 +14,7 @@ export const HAIKU = "anthropic.claude-3-haiku-20240307-v1:0";
 export interface Seen {
   url: URL;
   headers: Headers;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   /** True once the proxy's connection to the upstream closed before the response was complete. */
   cutOff: boolean;
   info?: RequestInfo;
