@@ -95,27 +95,30 @@ function checkMessages(messages: unknown): void {
   });
 }
 
-/** Each block is a union: exactly one known member set. */
 function checkBlocks(blocks: unknown, path: string, keys: string[]): void {
   if (!Array.isArray(blocks)) throw validationError(`${path} must be an array.`);
   blocks.forEach((block, j) => {
-    const at = `${path}.${j}`;
-    if (!isObject(block)) throw validationError(`${at} must be an object.`);
-    const set = Object.keys(block).filter((key) => block[key] !== undefined && block[key] !== null);
-    if (set.length !== 1 || !keys.includes(set[0])) {
-      throw validationError(
-        `${at} must set exactly one of ${keys.join(", ")}; it sets ${set.length ? set.join(", ") : "none"}.`,
-      );
-    }
-    const value = block[set[0]];
-    if (set[0] === "text" && typeof value !== "string") throw validationError(`${at}.text must be a string.`);
-    if (set[0] === "text" && path === "system" && value === "") {
-      constraint("", `${at}.text`, "Member must have length greater than or equal to 1");
-    }
-    if (set[0] !== "text" && !isObject(value)) throw validationError(`${at}.${set[0]} must be an object.`);
-    if (set[0] === "toolUse") checkToolUseBlock(value as Record<string, unknown>, `${at}.toolUse`);
-    if (set[0] === "toolResult") checkToolResultBlock(value as Record<string, unknown>, `${at}.toolResult`);
+    checkUnion(block, `${path}.${j}`, keys);
   });
+}
+
+/** A union member: exactly one known key set. */
+function checkUnion(block: unknown, at: string, keys: string[]): void {
+  if (!isObject(block)) throw validationError(`${at} must be an object.`);
+  const set = Object.keys(block).filter((key) => block[key] !== undefined && block[key] !== null);
+  if (set.length !== 1 || !keys.includes(set[0])) {
+    throw validationError(
+      `${at} must set exactly one of ${keys.join(", ")}; it sets ${set.length ? set.join(", ") : "none"}.`,
+    );
+  }
+  const value = block[set[0]];
+  if (set[0] === "text" && typeof value !== "string") throw validationError(`${at}.text must be a string.`);
+  if (set[0] === "text" && at.startsWith("system.") && value === "") {
+    constraint("", `${at}.text`, "Member must have length greater than or equal to 1");
+  }
+  if (set[0] !== "text" && !isObject(value)) throw validationError(`${at}.${set[0]} must be an object.`);
+  if (set[0] === "toolUse") checkToolUseBlock(value as Record<string, unknown>, `${at}.toolUse`);
+  if (set[0] === "toolResult") checkToolResultBlock(value as Record<string, unknown>, `${at}.toolResult`);
 }
 
 function checkToolUseBlock(block: Record<string, unknown>, path: string): void {
@@ -177,7 +180,7 @@ function checkToolConfig(config: unknown): Set<string> | undefined {
   const names = new Set<string>();
   config.tools.forEach((tool, i) => {
     const at = `toolConfig.tools.${i}`;
-    checkBlocks([tool], at, TOOL_KEYS);
+    checkUnion(tool, at, TOOL_KEYS);
     const spec = (tool as Record<string, unknown>).toolSpec ?? (tool as Record<string, unknown>).systemTool;
     if (!isObject(spec)) return;
     if (typeof spec.name !== "string" || !TOOL_NAME.test(spec.name)) {
@@ -199,7 +202,7 @@ function checkToolConfig(config: unknown): Set<string> | undefined {
   });
   const choice = config.toolChoice;
   if (choice !== undefined) {
-    checkBlocks([choice], "toolConfig.toolChoice", ["auto", "any", "tool"]);
+    checkUnion(choice, "toolConfig.toolChoice", ["auto", "any", "tool"]);
     const named = (choice as { tool?: { name?: unknown } }).tool;
     if (named && (typeof named.name !== "string" || !names.has(named.name))) {
       throw validationError(
@@ -289,7 +292,9 @@ function checkConversation(request: ConverseRequest, toolNames: Set<string> | un
     const requested = new Set(
       i > 0
         ? messages[i - 1].content.flatMap((b) =>
-            b.toolUse && b.toolUse.type === undefined ? [b.toolUse.toolUseId] : [],
+            b.toolUse && (b.toolUse.type as string | undefined) !== "server_tool_use"
+              ? [b.toolUse.toolUseId]
+              : [],
           )
         : [],
     );

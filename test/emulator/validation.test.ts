@@ -127,6 +127,11 @@ const cases: [string, unknown, RegExp][] = [
     /toolChoice\.tool\.name 'nope' does not match any tool/,
   ],
   [
+    "a toolChoice with two members",
+    { messages: [user("a")], toolConfig: { tools: [weather], toolChoice: { auto: {}, any: {} } } },
+    /^toolConfig\.toolChoice must set exactly one of auto, any, tool; it sets auto, any\.$/,
+  ],
+  [
     "guardrailConfig without a version",
     { messages: [user("a")], guardrailConfig: { guardrailIdentifier: "g" } },
     /guardrailConfig\.guardrailVersion is required/,
@@ -164,6 +169,31 @@ describe("request validation", () => {
       }),
     );
     expect(response.status).toBe(200);
+  });
+
+  it("tool uses echoed back with Bedrock's type member still pair with their results; server tool uses need none", async () => {
+    const assistant = {
+      role: "assistant",
+      content: [
+        { toolUse: { toolUseId: "srv", name: "nova_code_interpreter", input: {}, type: "server_tool_use" } },
+        {
+          toolResult: {
+            toolUseId: "srv",
+            content: [{ json: { stdOut: "4" } }],
+            type: "nova_code_interpreter_result",
+          },
+        },
+        { toolUse: { toolUseId: "t1", name: "get_weather", input: {}, type: "tool_use" } },
+      ],
+    };
+    const ok = await emulator.fetch(
+      converseRequest({
+        messages: [user("a"), assistant, toolResult("t1")],
+        toolConfig: { tools: [weather] },
+      }),
+    );
+    expect(ok.status).toBe(200);
+    expect((await ok.json()).output.message.content[0].text).toBe("The get_weather tool returned: ok");
   });
 
   it("a body over maxBodyBytes is refused without reading it all", async () => {
