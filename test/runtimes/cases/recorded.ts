@@ -1,0 +1,83 @@
+// The recorded captures as bytes, and what their decoded frames say independently of the SDK.
+import type { RecordedCapture } from "../generated/captures.js";
+import { bytesOf, CAPTURES } from "./fixtures.js";
+
+export type { RecordedCapture };
+export { bytesOf };
+export const captures = CAPTURES;
+
+export function capture(name: string): RecordedCapture {
+  const found = CAPTURES.find((c) => c.name === name);
+  if (!found) throw new Error(`no recorded capture named ${name}`);
+  return found;
+}
+
+export interface Expected {
+  text: string;
+  toolCalls: { id: string; name: string; arguments: unknown }[];
+  stopReason?: string;
+  usage?: unknown;
+  reasoning: string;
+  signature: string;
+  exception?: { type: string; message: string };
+}
+
+/** Text, tool calls, reasoning, stop reason and usage as the recorder's decoded frames give them. */
+export function expectedOf(c: RecordedCapture): Expected {
+  const want: Expected = { text: "", toolCalls: [], reasoning: "", signature: "" };
+  const tools = new Map<number, { id: string; name: string; server: boolean; input: string }>();
+  for (const f of c.frames) {
+    const p = JSON.parse(f.payload);
+    if (f.messageType === "exception") want.exception ??= { type: f.type, message: p.message };
+    if (f.messageType !== "event") continue;
+    if (f.type === "contentBlockStart" && p.start?.toolUse) {
+      const t = p.start.toolUse;
+      tools.set(p.contentBlockIndex, {
+        id: t.toolUseId,
+        name: t.name,
+        server: t.type === "server_tool_use",
+        input: "",
+      });
+    }
+    if (f.type === "contentBlockDelta") {
+      if (typeof p.delta.text === "string") want.text += p.delta.text;
+      if (p.delta.toolUse) tools.get(p.contentBlockIndex)!.input += p.delta.toolUse.input;
+      if (p.delta.reasoningContent?.text) want.reasoning += p.delta.reasoningContent.text;
+      if (p.delta.reasoningContent?.signature) want.signature += p.delta.reasoningContent.signature;
+    }
+    if (f.type === "messageStop") want.stopReason = p.stopReason;
+    if (f.type === "metadata") want.usage = p.usage;
+  }
+  want.toolCalls = [...tools.values()]
+    .filter((t) => !t.server)
+    .map((t) => ({ id: t.id, name: t.name, arguments: t.input.trim() ? JSON.parse(t.input) : {} }));
+  return want;
+}
+
+/** A small deterministic PRNG (mulberry32) so a failing random chunking can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Splits bytes at `count` random points (duplicates and empty chunks dropped). */
+export function randomChunks(bytes: Uint8Array, random: () => number, count: number): Uint8Array[] {
+  const cuts = Array.from({ length: count }, () => Math.floor(random() * bytes.length)).sort((a, b) => a - b);
+  const points = [0, ...cuts, bytes.length];
+  const out: Uint8Array[] = [];
+  for (let i = 1; i < points.length; i++)
+    if (points[i] > points[i - 1]) out.push(bytes.slice(points[i - 1], points[i]));
+  return out;
+}
+
+export function fixedChunks(bytes: Uint8Array, size: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.slice(i, i + size));
+  return out;
+}
