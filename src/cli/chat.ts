@@ -31,7 +31,9 @@ export async function runChat(argv: string[], io: Io): Promise<number> {
   }
   const logLevel = parseLogLevel(values["log-level"]);
   const configPath = values.config ?? (io.env.BEDROCK_EDGE_CONFIG || undefined);
-  const config = configPath ? await readConfigFile(configPath) : documentOf({}, "the environment");
+  const config = configPath
+    ? await readConfigFile(configPath)
+    : documentOf({}, "config from the environment");
   let model = values.model;
 
   let emulator: LocalEmulator | undefined;
@@ -84,7 +86,7 @@ function openClient(config: ConfigDocument, io: Io): BedrockClient {
     return createBedrock(config.document, { env: io.env });
   } catch (error) {
     if (error instanceof BedrockError && error.name === "ConfigError") {
-      throw new CliError(`config from ${config.source}: ${error.message}`);
+      throw new CliError(`${config.source}: ${error.message}`);
     }
     throw error;
   }

@@ -33,7 +33,7 @@ export async function readConfigFile(path: string): Promise<ConfigDocument> {
       `config file ${path}: expected a JSON object ({"providers": {"bedrock": {...}}} or a provider block)`,
     );
   }
-  return documentOf(parsed, path);
+  return documentOf(parsed, `config file ${path}`);
 }
 
 export function documentOf(document: Record<string, unknown>, source: string): ConfigDocument {

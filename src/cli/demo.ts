@@ -64,12 +64,17 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
         `  ${s.dim("usage      ")} ${formatUsage(result.usage)} ${s.dim(`(stop reason ${result.stopReason})`)}\n`,
       );
       history.push(result.message as InputMessage);
-      if (result.toolCalls.length === 0) break;
+      if (result.toolCalls.length === 0) {
+        if (turn === 1) say(s.dim("  (no tool call: ask about the weather in a city to see one)\n"));
+        break;
+      }
       const results = result.toolCalls.map((call) => runTool(call, io));
       history.push({ role: "user", content: results });
     }
     const elapsed = formatSeconds(performance.now() - started);
-    say(`\n${s.bold("total")}: ${requests} requests, ${formatUsage(total)}, ${elapsed}\n`);
+    say(
+      `\n${s.bold("total")}: ${requests} ${requests === 1 ? "request" : "requests"}, ${formatUsage(total)}, ${elapsed}\n`,
+    );
     say(
       s.dim(
         'next: `bedrock-edge chat --emulator "your prompt"`, or `bedrock-edge emulator` to serve it to your app\n',

@@ -67,7 +67,7 @@ export async function runEmulator(argv: string[], io: Io): Promise<number> {
     log(e.dim(`bedrock-edge emulator: POST ${server.url}/model/{modelId}/converse and /converse-stream`));
     log(
       e.dim(
-        `  bedrock-edge config: {"providers": {"bedrock": ${JSON.stringify(providerBlockFor(server.url))}}}`,
+        `  bedrock-edge config: ${JSON.stringify({ providers: { bedrock: providerBlockFor(server.url) } })}`,
       ),
     );
     log(

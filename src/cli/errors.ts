@@ -49,6 +49,10 @@ export function describeError(error: unknown, style: Style, context?: string): s
       `${style.red("error")}: ${where}${style.bold(error.name)}: ${message}`,
       error.hint && `${style.dim("hint")}: ${error.hint}`,
       facts && style.dim(`(${facts})`),
+      error.partial?.eventsDelivered &&
+        style.dim(
+          `the stream failed after ${error.partial.eventsDelivered} events: the output above is incomplete`,
+        ),
     );
   }
   const message = error instanceof Error ? error.message : String(error);
