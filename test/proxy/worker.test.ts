@@ -1,0 +1,116 @@
+import { join } from "node:path";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBedrock } from "../../src/client/create";
+import type { ChatEvent } from "../../src/stream/events";
+import { HAIKU, startUpstream, TOKEN, type Upstream } from "./setup";
+
+// examples/proxy-worker under workerd (Miniflare): the Worker's outbound fetches are handed to a Node
+// function, which records the URL the Worker chose (it must be AWS's) and forwards the call to the emulator.
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const AKID = "AKIDWORKERPROXY00001";
+let mf: Miniflare;
+let upstream: Upstream;
+let workerUrl: string;
+const outbound: string[] = [];
+
+beforeAll(async () => {
+  upstream = await startUpstream({ accessKeyIds: [AKID] });
+  const bundle = await build({
+    entryPoints: [join(ROOT, "examples/proxy-worker/src/index.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    conditions: ["worker", "browser"],
+    alias: { "bedrock-edge/proxy": join(ROOT, "src/proxy/index.ts") },
+    logLevel: "silent",
+  });
+  mf = new Miniflare({
+    modules: true,
+    compatibilityDate: "2025-07-01",
+    script: bundle.outputFiles[0].text,
+    bindings: {
+      BEDROCK_EDGE_PROXY_TOKENS: TOKEN,
+      AWS_ACCESS_KEY_ID: AKID,
+      AWS_SECRET_ACCESS_KEY: "worker-secret-access-key",
+      AWS_REGION: "us-east-1",
+      BEDROCK_EDGE_PROXY_ORIGINS: "https://app.example.com",
+    },
+    outboundService: async (request) => {
+      outbound.push(request.url);
+      const target = new URL(request.url);
+      const headers = new Headers(request.headers as unknown as Headers);
+      const response = await fetch(`${upstream.url}${target.pathname}`, {
+        method: request.method,
+        headers,
+        body: await request.arrayBuffer(),
+      });
+      return response as any;
+    },
+  });
+  workerUrl = (await mf.ready).toString().replace(/\/$/, "");
+}, 60_000);
+
+afterAll(async () => {
+  await mf?.dispose();
+  await upstream?.close();
+});
+
+describe("examples/proxy-worker under workerd", () => {
+  it("streams a text answer and a tool call through the Worker, signed with its secrets, to AWS's host", async () => {
+    const client = createBedrock(
+      { url: `${workerUrl}/model/`, key: TOKEN, region: "us-west-2" },
+      { env: {} },
+    );
+    const events: ChatEvent[] = [];
+    for await (const e of client.stream([{ role: "user", content: "What is the weather in Paris?" }], {
+      model: HAIKU,
+      tools: [
+        {
+          name: "get_weather",
+          description: "Get the current weather for a city",
+          inputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+        },
+      ],
+    }) as unknown as AsyncIterable<ChatEvent>)
+      events.push(e);
+    expect(events.find((e) => e.type === "tool-call")).toMatchObject({ name: "get_weather" });
+    expect(events.at(-1)).toMatchObject({ type: "finish", stopReason: "tool_use" });
+
+    const text = await client.request([{ role: "user", content: "Hello from a Worker" }], { model: HAIKU });
+    expect(text.outputText.length).toBeGreaterThan(0);
+
+    expect(outbound.at(-1)).toBe(
+      "https://bedrock-runtime.us-west-2.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/converse-stream",
+    );
+    const seen = upstream.seen.at(-1)!;
+    expect(seen.headers.get("authorization")).toMatch(
+      new RegExp(
+        `^AWS4-HMAC-SHA256 Credential=${AKID}/\\d{8}/us-west-2/bedrock/aws4_request, SignedHeaders=`,
+      ),
+    );
+  });
+
+  it("answers CORS preflights and refuses a wrong token", async () => {
+    const preflight = await fetch(`${workerUrl}/model/us-east-1.${HAIKU}/converse-stream`, {
+      method: "OPTIONS",
+      headers: {
+        origin: "https://app.example.com",
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "authorization, content-type",
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    const denied = await fetch(`${workerUrl}/model/us-east-1.${HAIKU}/converse`, {
+      method: "POST",
+      headers: { authorization: "Bearer wrong" },
+      body: "{}",
+    });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get("x-amzn-errortype")).toBe("UnauthorizedException");
+  });
+});
