@@ -4,8 +4,9 @@ import { runChat } from "./chat";
 import { runDemo } from "./demo";
 import { runEmulator } from "./emulator-command";
 import { CliError, describeError, EXIT, exitCodeFor } from "./errors";
-import { MAIN_HELP } from "./help";
+import { MAIN_HELP, PROXY_LINE } from "./help";
 import { type Io, processIo } from "./io";
+import { runProxyCommand } from "./proxy-command";
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 
@@ -13,10 +14,11 @@ const COMMANDS: Record<string, Command> = {
   demo: runDemo,
   chat: runChat,
   emulator: runEmulator,
+  proxy: runProxyCommand,
 };
 
 function mainHelp(): string {
-  return MAIN_HELP.replace("%PROXY%", "");
+  return MAIN_HELP.replace("%PROXY%", PROXY_LINE);
 }
 
 function version(): string {

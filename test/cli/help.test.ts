@@ -19,7 +19,7 @@ describe("bedrock-edge --help / --version", () => {
   it("--help lists the commands; no arguments shows the same", async () => {
     const run = await runCli(["--help"]);
     expect(run.code).toBe(0);
-    for (const command of ["demo", "chat", "emulator"])
+    for (const command of ["demo", "chat", "emulator", "proxy"])
       expect(run.stdout).toMatch(new RegExp(`^  ${command} `, "m"));
     expect(run.stdout).toContain("--log-level");
     const bare = await runCli([]);
@@ -60,7 +60,7 @@ describe("bedrock-edge --help / --version", () => {
     const run = await runCli(["chta", "hi"]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toContain('unknown command "chta" (commands: demo, chat, emulator');
+    expect(run.stderr).toContain('unknown command "chta" (commands: demo, chat, emulator, proxy)');
   });
 
   it("--log-level before the command applies to it", async () => {
