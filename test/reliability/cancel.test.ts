@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { request, stream } from "../../src/client/create";
+import { AbortError, type BedrockError, TimeoutError } from "../../src/client/errors";
+import { createEmulator } from "../../src/emulator";
+import { serve } from "../../src/node";
+import { FAULT, resolvedFor, sleep } from "./helpers";
+
+// Cancelling a stream must reach the server: the emulator (behind src/node/serve.ts) stalls mid-stream, the
+// caller stops, and the server's per-request signal (aborted when node:http sees the connection close) fires.
+
+const emulator = createEmulator();
+/** Request id -> when the server saw that client's connection close (ms since the request arrived). */
+const closedAfter = new Map<string, number>();
+const arrived = new Set<string>();
+const server = await serve({
+  fetch(req) {
+    const id = req.headers.get("x-test-id") ?? "";
+    arrived.add(id);
+    const started = Date.now();
+    req.signal.addEventListener("abort", () => closedAfter.set(id, Date.now() - started), { once: true });
+    return emulator.fetch(req);
+  },
+});
+afterAll(() => server.close());
+
+const messages = [{ role: "user" as const, content: "Write 60 words" }];
+let ids = 0;
+
+function setup(fault: string, extra: Record<string, unknown> = {}) {
+  const id = `t${++ids}`;
+  const config = resolvedFor(server.url, extra);
+  const headers = { "x-test-id": id, [FAULT]: fault };
+  return { id, config, headers };
+}
+
+/** Waits until the server has seen the connection for `id` close; returns how long after the request. */
+async function serverSawClose(id: string, withinMs = 2000): Promise<number> {
+  const until = Date.now() + withinMs;
+  while (!closedAfter.has(id)) {
+    if (Date.now() > until) throw new Error(`the server never saw connection ${id} close`);
+    await sleep(5);
+  }
+  return closedAfter.get(id)!;
+}
+
+describe("cancellation reaches the server", () => {
+  it("reader.cancel() mid-stream aborts the fetch: the server sees the connection close at once", async () => {
+    const { id, config, headers } = setup("stall;ms=20000;after=3");
+    const errors: unknown[] = [];
+    const reader = stream(config, messages, { headers, onError: (e) => errors.push(e) }).getReader();
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) seen.push((await reader.read()).value!.type);
+    expect(seen).toEqual(["message-start", "text", "text"]);
+    const cancelled = Date.now();
+    await reader.cancel();
+    const closedAt = await serverSawClose(id);
+    expect(Date.now() - cancelled).toBeLessThan(1000);
+    expect(closedAt).toBeLessThan(5000); // long before the 20 s stall would have ended
+    expect(errors).toEqual([]); // the caller's own cancel is not an error
+  });
+
+  it("break out of for await aborts the fetch: the server sees the connection close", async () => {
+    const { id, config, headers } = setup("stall;ms=20000;after=4");
+    let events = 0;
+    for await (const _ of stream(config, messages, { headers })) {
+      if (++events === 2) break;
+    }
+    expect(events).toBe(2);
+    await serverSawClose(id);
+  });
+
+  it("an AbortSignal mid-stream: AbortError with the text so far, onError once, server sees the close", async () => {
+    const { id, config, headers } = setup("stall;ms=20000;after=4");
+    const controller = new AbortController();
+    const errors: BedrockError[] = [];
+    const texts: string[] = [];
+    const error = await request(config, messages, {
+      headers,
+      signal: controller.signal,
+      onError: (e) => errors.push(e),
+      onMessageReceived: (m) => {
+        texts.push(m.text);
+        if (texts.length === 3) setTimeout(() => controller.abort(), 20);
+      },
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.phase).toBe("stream");
+    expect(error.partial.outputText).toBe(texts.join(""));
+    expect(errors).toEqual([error]);
+    await serverSawClose(id);
+  });
+
+  it("an AbortSignal on stream(): the iterator throws AbortError and the server sees the close", async () => {
+    const { id, config, headers } = setup("stall;ms=20000;after=2");
+    const controller = new AbortController();
+    const errors: unknown[] = [];
+    const caught = await (async () => {
+      for await (const event of stream(config, messages, {
+        headers,
+        signal: controller.signal,
+        onError: (e) => errors.push(e),
+      })) {
+        if (event.type === "text") setTimeout(() => controller.abort(), 10);
+      }
+    })().catch((e) => e);
+    expect(caught).toBeInstanceOf(AbortError);
+    expect(errors).toEqual([caught]);
+    await serverSawClose(id);
+  });
+
+  it("cancel while waiting for the response head (slow first byte) aborts the request", async () => {
+    const { id, config, headers } = setup("slow-first-byte;ms=20000");
+    const reader = stream(config, messages, { headers }).getReader();
+    const pending = reader.read();
+    await sleep(100);
+    await reader.cancel();
+    expect((await pending).done).toBe(true);
+    await serverSawClose(id);
+  });
+
+  it("an idle timeout releases the connection too", async () => {
+    const { id, config, headers } = setup("stall;ms=20000;after=3", { idleTimeoutMs: 100, maxRetries: 0 });
+    const error = await request(config, messages, { headers }).catch((e) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    await serverSawClose(id);
+  });
+
+  it("a signal already aborted: AbortError and nothing is sent", async () => {
+    const { id, config, headers } = setup("delay;ms=1");
+    const error = await request(config, messages, { headers, signal: AbortSignal.abort() }).catch((e) => e);
+    expect(error).toBeInstanceOf(AbortError);
+    expect(error.phase).toBe("request");
+    await sleep(50);
+    expect(arrived.has(id)).toBe(false);
+  });
+});
