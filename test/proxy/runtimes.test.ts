@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createBedrock } from "../../src/client/create";
+import { fault } from "../../src/emulator";
+import type { ChatEvent } from "../../src/stream/events";
+import { HAIKU, startUpstream, TOKEN, type Upstream, UPSTREAM_KEY, waitFor } from "./setup";
+
+// The proxy bundle served by Deno.serve and Bun.serve, with the emulator (in this Node process) as upstream:
+// the core client streams through it, and a caller that goes away closes the upstream connection.
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const BIN = join(ROOT, "node_modules", ".bin");
+const dir = mkdtempSync(join(tmpdir(), "proxy-runtimes-"));
+let upstream: Upstream;
+let stalled: Upstream;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  stalled = await startUpstream({ faults: [fault.stall(20_000, 1)] });
+  const result = await build({
+    entryPoints: [join(ROOT, "src/proxy/index.ts")],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "browser",
+    conditions: ["worker", "browser"],
+    logLevel: "silent",
+  });
+  writeFileSync(join(dir, "proxy.mjs"), result.outputFiles[0].text);
+});
+afterAll(async () => {
+  await upstream?.close();
+  await stalled?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const options = (to: Upstream) =>
+  JSON.stringify({ tokens: [TOKEN], upstreamKey: UPSTREAM_KEY, upstream: to.url, defaultRegion: "us-east-1" });
+
+function startProcess(command: string, args: string[], script: string): Promise<{ child: ChildProcess; url: string }> {
+  const file = join(dir, `${command}-${Math.random().toString(36).slice(2)}.mjs`);
+  writeFileSync(file, script);
+  const child = spawn(join(BIN, command), [...args, file], {
+    cwd: dir,
+    env: { ...process.env, DENO_DIR: join(dir, ".deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => reject(new Error(`${command} did not start: ${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /LISTENING (\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ child, url: `http://127.0.0.1:${match[1]}` });
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.on("exit", (code) => reject(new Error(`${command} exited ${code}: ${output}`)));
+  });
+}
+
+const RUNTIMES = {
+  deno: {
+    args: ["run", "--allow-net=127.0.0.1", "--no-prompt"],
+    script: (to: Upstream) => `import { createProxy } from "./proxy.mjs";
+const proxy = createProxy(${options(to)});
+Deno.serve({ port: 0, hostname: "127.0.0.1", onListen: ({ port }) => console.log("LISTENING " + port) }, proxy.fetch);`,
+  },
+  bun: {
+    args: ["run"],
+    script: (to: Upstream) => `import { createProxy } from "./proxy.mjs";
+const proxy = createProxy(${options(to)});
+const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: proxy.fetch });
+console.log("LISTENING " + server.port);`,
+  },
+};
+
+describe.each(Object.entries(RUNTIMES))("the proxy under %s", (command, runtime) => {
+  it("streams a tool call from the emulator to the core client", async () => {
+    const { child, url } = await startProcess(command, runtime.args, runtime.script(upstream));
+    try {
+      const client = createBedrock({ url: `${url}/model/`, key: TOKEN, region: "us-east-1" }, { env: {} });
+      const events: ChatEvent[] = [];
+      for await (const e of client.stream([{ role: "user", content: "What is the weather in Lisbon?" }], {
+        model: HAIKU,
+        tools: [
+          {
+            name: "get_weather",
+            description: "Get the current weather for a city",
+            inputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+          },
+        ],
+      }) as unknown as AsyncIterable<ChatEvent>)
+        events.push(e);
+      expect(events.find((e) => e.type === "tool-call")).toMatchObject({ name: "get_weather" });
+      expect(events.at(-1)).toMatchObject({ type: "finish", stopReason: "tool_use" });
+      expect(upstream.seen.at(-1)!.headers.get("authorization")).toBe(`Bearer ${UPSTREAM_KEY}`);
+    } finally {
+      child.kill();
+    }
+  });
+
+  it("closes the upstream connection when the caller goes away", async () => {
+    const { child, url } = await startProcess(command, runtime.args, runtime.script(stalled));
+    try {
+      const before = stalled.seen.length;
+      const controller = new AbortController();
+      const response = await fetch(`${url}/model/${HAIKU}/converse-stream`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}` },
+        body: JSON.stringify({ messages: [{ role: "user", content: [{ text: "Hi" }] }] }),
+        signal: controller.signal,
+      });
+      const reader = response.body!.getReader();
+      expect((await reader.read()).value?.byteLength).toBeGreaterThan(0);
+      const seen = stalled.seen[before];
+      expect(seen.cutOff).toBe(false);
+      controller.abort();
+      await waitFor(() => seen.cutOff, 10_000);
+    } finally {
+      child.kill();
+    }
+  });
+});
