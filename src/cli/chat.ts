@@ -1,6 +1,5 @@
 import { type BedrockClient, createBedrock, planCall } from "../client/create";
 import { BedrockError } from "../client/errors";
-import type { LogLevel } from "../config/schema";
 import type { InputMessage } from "../request/messages";
 import type { ChatEvent } from "../stream/events";
 import { COMMON_OPTIONS, parseCommand, parseLogLevel } from "./args";
@@ -71,14 +70,10 @@ function modelsOf(config: ConfigDocument): Record<string, unknown> {
 
 /** The emulator replaces where requests go and how they authenticate; models and parameters stay. */
 function pointAtEmulator(config: ConfigDocument, emulator: LocalEmulator): void {
-  const block = config.block ?? {};
-  if (!config.block) {
-    if ("providers" in config.document) return; // a broken document: let validation report it
-    config.document = block;
-  }
-  delete block.credentials;
-  Object.assign(block, emulator.provider);
-  config.block = block;
+  // No provider block: a broken document, which validation reports next.
+  if (!config.block) return;
+  delete config.block.credentials;
+  Object.assign(config.block, emulator.provider);
 }
 
 function openClient(config: ConfigDocument, io: Io): BedrockClient {
@@ -92,10 +87,7 @@ function openClient(config: ConfigDocument, io: Io): BedrockClient {
   }
 }
 
-function preflight(
-  client: BedrockClient,
-  options: { model?: string; stream: boolean; logLevel?: LogLevel },
-): void {
+function preflight(client: BedrockClient, options: { model?: string; stream: boolean }): void {
   try {
     planCall(client.config, [{ role: "user", content: "." }], {
       model: options.model,
@@ -108,7 +100,7 @@ function preflight(
       throw new CliError(
         error.message,
         EXIT.usage,
-        "set AWS_BEARER_TOKEN_BEDROCK, or `key` in the config file; `--emulator` runs without one",
+        "set AWS_BEARER_TOKEN_BEDROCK (an API key) or AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY, or `key` in the config file; `--emulator` needs none",
       );
     }
     if (path === "model") {

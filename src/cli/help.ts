@@ -54,7 +54,10 @@ Options:
   -h, --help          show this help
 
 Environment:
-  AWS_BEARER_TOKEN_BEDROCK, BEDROCK_API_KEY   the API key, when the config sets no key
+  AWS_BEARER_TOKEN_BEDROCK, BEDROCK_API_KEY   a Bedrock API key, when the config sets no key
+  AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,   AWS credentials (signed with SigV4), when there is no key
+  AWS_SESSION_TOKEN
+  BEDROCK_EDGE_CONFIG                         the config file, when --config is not given
   AWS_REGION, AWS_DEFAULT_REGION              the region, when the config sets none (default us-east-1)
   NO_COLOR                                    no colours even on a terminal
 

@@ -221,6 +221,32 @@ describe("bedrock-edge chat: service errors exit 1 with name, message and hint",
     expect(run.stdout + run.stderr).not.toContain(secret);
   });
 
+  it("takes the key from AWS_BEARER_TOKEN_BEDROCK and the region from AWS_REGION when the config has none", async () => {
+    const emulator = await startEmulatorProcess(["--api-key", "env-key-4321", "--log-level", "debug"]);
+    servers.push(emulator);
+    const path = configFile(
+      "env-key.json",
+      withModels({ url: `${emulator.url}/model/`, modelIdPrefix: "none" }),
+    );
+    const run = await runCli(["chat", "--config", path, "--log-level", "debug", "hi"], {
+      env: { AWS_BEARER_TOKEN_BEDROCK: "env-key-4321", AWS_REGION: "eu-west-1" },
+    });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      'You said: "hi". This is a deterministic reply from the bedrock-edge emulator.\n',
+    );
+    expect(run.stderr).not.toContain("env-key-4321");
+    const regional = configFile(
+      "regional.json",
+      withModels({ url: `${emulator.url}/model/`, modelIdPrefix: "geo" }),
+    );
+    const geo = await runCli(["chat", "--config", regional, "--log-level", "debug", "hi"], {
+      env: { AWS_BEARER_TOKEN_BEDROCK: "env-key-4321", AWS_REGION: "eu-west-1" },
+    });
+    expect(geo.code).toBe(0);
+    expect(geo.stderr).toContain(`/model/eu.${MODEL}/converse-stream`);
+  });
+
   it("an unreachable endpoint is a NetworkError, exit 1", async () => {
     const emulator = await startEmulatorProcess();
     const url = emulator.url;
