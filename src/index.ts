@@ -23,8 +23,22 @@ export { geographyOf, prefixModelId } from "./endpoint/model-id";
 export { buildConverseBody } from "./request/body";
 export type { RequestParameters, ReasoningOption } from "./request/body";
 export { RequestError } from "./request/errors";
-export { normalizeMessages } from "./request/messages";
-export type { InputMessage, ConverseMessage } from "./request/messages";
+export { cachePoint, guardContent, normalizeMessages } from "./request/messages";
+export type { ContentPart, InputMessage, ConverseMessage } from "./request/messages";
+export { StructuredOutputError, parseStructured, validateJson } from "./request/structured";
+export type { JsonSchema, ResponseFormat, SchemaIssue } from "./request/structured";
+export { runTools, streamTools } from "./tools/loop";
+export type {
+  RunToolsOptions,
+  StepResult,
+  ToolContext,
+  ToolDefinition,
+  ToolLoopEvent,
+  ToolLoopResult,
+  ToolOutput,
+  ToolResultRecord,
+} from "./tools/types";
+export { PartialJsonParser } from "./stream/partial-json";
 export type { ToolInput, ToolChoiceInput } from "./request/tools";
 export { bearerAuthorizer } from "./auth/bearer";
 export type { Authorizer, AwsCredentials, CredentialsProvider } from "./auth/types";

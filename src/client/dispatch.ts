@@ -1,13 +1,18 @@
+import { type JsonSchema, parseStructured, requestedSchema } from "../request/structured";
+import type { ToolCallAccumulator } from "../stream/accumulate";
 import type { ChatEvent } from "../stream/events";
 import type { Callbacks, ConverseResult } from "./options";
-import type { ToolCallAccumulator } from "../stream/accumulate";
 
 /** Routes chat events to the caller's callbacks and remembers what the result needs. */
 export class Dispatcher {
   finish: Extract<ChatEvent, { type: "finish" }> | undefined;
   citations: Record<string, unknown>[] = [];
 
-  constructor(private readonly callbacks: Callbacks) {}
+  private readonly schema: JsonSchema | undefined;
+
+  constructor(private readonly callbacks: Callbacks & Parameters<typeof requestedSchema>[0]) {
+    this.schema = requestedSchema(callbacks);
+  }
 
   dispatch(events: ChatEvent[]): void {
     const cb = this.callbacks;
@@ -38,7 +43,16 @@ export class Dispatcher {
           });
           break;
         case "tool-call-delta":
-          cb.onPrepareToolCall?.({ id: e.id, name: e.name, argumentsText: e.argumentsText });
+          if (cb.onPrepareToolCall) {
+            cb.onPrepareToolCall({
+              id: e.id,
+              name: e.name,
+              argumentsText: e.argumentsText,
+              get partial() {
+                return e.partial;
+              },
+            });
+          }
           break;
         case "usage":
           cb.onUsageUpdated?.(e.usage);
@@ -48,6 +62,10 @@ export class Dispatcher {
           break;
         case "finish":
           this.finish = e;
+          // Checked before the caller sees the finish: a mismatch is a StructuredOutputError, never silent.
+          if (this.schema && e.stopReason !== "tool_use")
+            e.structured = parseStructured(answerText(e), this.schema, e.stopReason);
+          if (e.toolCalls.length) cb.onToolsCalled?.(e.toolCalls);
           break;
       }
     }
@@ -55,32 +73,56 @@ export class Dispatcher {
 
   /** The result of a completed call. */
   result(acc: ToolCallAccumulator): ConverseResult {
-    const finish = this.finish!;
-    const reasoningBlocks = finish.message.content.filter((b: any) => b.reasoningContent).map((b: any) => b.reasoningContent);
-    let reasoning: ConverseResult["reasoning"];
-    if (reasoningBlocks.length) {
-      const texts = reasoningBlocks.map((r: any) => r.reasoningText?.text ?? "").join("");
-      const signatures = reasoningBlocks.map((r: any) => r.reasoningText?.signature).filter(Boolean);
-      const redacted = reasoningBlocks.map((r: any) => r.redactedContent).filter(Boolean);
-      reasoning = {
-        text: texts,
-        ...(signatures.length && { signature: signatures[signatures.length - 1] }),
-        ...(redacted.length && { redacted }),
-      };
-    }
-    return {
-      outputText: acc.outputText,
-      toolsToCall: acc.toolCalls,
-      stopReason: finish.stopReason,
-      usage: finish.usage,
-      reasoning,
-      message: finish.message,
-      citations: this.citations,
-      ...(finish.additionalModelResponseFields !== undefined && {
-        additionalModelResponseFields: finish.additionalModelResponseFields,
-      }),
-      ...(finish.metrics && { metrics: finish.metrics }),
-      ...(finish.trace !== undefined && { trace: finish.trace }),
+    return resultOf(this.finish!, acc.outputText, this.citations);
+  }
+}
+
+/** A call's result from its finish event, the text it streamed and the citations seen. */
+export function resultOf(
+  finish: Extract<ChatEvent, { type: "finish" }>,
+  outputText: string,
+  citations: Record<string, unknown>[],
+): ConverseResult {
+  const reasoningBlocks = finish.message.content
+    .filter((b: any) => b.reasoningContent)
+    .map((b: any) => b.reasoningContent);
+  let reasoning: ConverseResult["reasoning"];
+  if (reasoningBlocks.length) {
+    const texts = reasoningBlocks.map((r: any) => r.reasoningText?.text ?? "").join("");
+    const signatures = reasoningBlocks.map((r: any) => r.reasoningText?.signature).filter(Boolean);
+    const redacted = reasoningBlocks.map((r: any) => r.redactedContent).filter(Boolean);
+    reasoning = {
+      text: texts,
+      ...(signatures.length && { signature: signatures[signatures.length - 1] }),
+      ...(redacted.length && { redacted }),
     };
   }
+  return {
+    outputText,
+    toolsToCall: finish.toolCalls,
+    stopReason: finish.stopReason,
+    usage: finish.usage,
+    reasoning,
+    message: finish.message,
+    citations,
+    ...(finish.structured !== undefined && { structured: finish.structured }),
+    ...(finish.additionalModelResponseFields !== undefined && {
+      additionalModelResponseFields: finish.additionalModelResponseFields,
+    }),
+    ...(finish.metrics && { metrics: finish.metrics }),
+    ...(finish.trace !== undefined && { trace: finish.trace }),
+    ...(finish.performanceConfig !== undefined && { performanceConfig: finish.performanceConfig }),
+    ...(finish.serviceTier !== undefined && { serviceTier: finish.serviceTier }),
+  };
+}
+
+/** The answer's text: its text blocks (and cited text) joined. */
+function answerText(finish: Extract<ChatEvent, { type: "finish" }>): string {
+  let text = "";
+  for (const block of finish.message.content as Record<string, any>[]) {
+    if (typeof block.text === "string") text += block.text;
+    else if (block.citationsContent)
+      for (const c of block.citationsContent.content ?? []) text += c.text ?? "";
+  }
+  return text;
 }

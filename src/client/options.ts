@@ -15,8 +15,13 @@ export interface ReasonUpdate {
 export interface Callbacks {
   onMessageReceived?: (message: { type: "text"; text: string }) => void;
   onReason?: (update: ReasonUpdate) => void;
-  /** Once per tool-input fragment as it streams. */
-  onPrepareToolCall?: (call: { id: string; name: string; argumentsText: string }) => void;
+  /**
+   * Once per tool-input fragment as it streams. `partial` is a best-effort parse of the input so far (parsed
+   * incrementally, only when read).
+   */
+  onPrepareToolCall?: (call: { id: string; name: string; argumentsText: string; readonly partial: unknown }) => void;
+  /** Once, when the model's turn ends with tool calls for the caller to run (also in `result.toolsToCall`). */
+  onToolsCalled?: (calls: ToolCall[]) => void;
   onUsageUpdated?: (usage: TokenUsage) => void;
   onError?: (error: BedrockError) => void;
   /** Every chat event, for callers that want them all. */
@@ -46,6 +51,7 @@ export const CLIENT_OPTION_KEYS = [
   "onMessageReceived",
   "onReason",
   "onPrepareToolCall",
+  "onToolsCalled",
   "onUsageUpdated",
   "onError",
   "onEvent",
@@ -67,8 +73,16 @@ export interface ConverseResult {
   reasoning: ReasoningResult | undefined;
   /** The assistant turn, ready to append to the history. */
   message: { role: "assistant"; content: Record<string, unknown>[] };
+  /** Every citation of the answer, with its location in the source (also kept in `message` as citationsContent). */
   citations: Record<string, unknown>[];
+  /** With a `responseFormat` (or outputConfig json_schema): the answer's JSON, checked against the schema. */
+  structured?: unknown;
   additionalModelResponseFields?: unknown;
   metrics?: { latencyMs: number };
+  /** The guardrail (and prompt router) trace, when the request asked for it. */
   trace?: unknown;
+  /** The latency setting the call ran with, when the service says (performanceConfig requests). */
+  performanceConfig?: unknown;
+  /** The service tier the call ran in, when the service says. */
+  serviceTier?: unknown;
 }

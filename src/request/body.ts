@@ -1,5 +1,6 @@
 import { RequestError } from "./errors";
 import { type InputMessage, normalizeMessages } from "./messages";
+import { type ResponseFormat, schemaText, toOutputConfig } from "./structured";
 import { type ToolChoiceInput, type ToolInput, toToolChoice, toToolSpecs } from "./tools";
 
 /** Converse body keys that pass through (deep-merged) from options or a model's extraPayload. */
@@ -33,6 +34,7 @@ export const PARAMETER_KEYS = [
   "tool_choice",
   "system",
   "reasoning",
+  "responseFormat",
 ] as const;
 
 export const DEFAULT_MAX_TOKENS = 1024;
@@ -40,8 +42,15 @@ export const DEFAULT_MAX_TOKENS = 1024;
 export interface ReasoningOption {
   /** Token budget for extended thinking (Claude): sent as `thinking: {type: "enabled", budget_tokens}`. */
   budgetTokens?: number;
-  /** `adaptive` for models that decide their own budget. */
+  /** `adaptive` for models that decide their own budget (Claude): `thinking: {type: "adaptive"}`. */
   type?: "enabled" | "adaptive";
+  /**
+   * Reasoning effort, for the families that take one (set `format`): Amazon Nova 2 as
+   * `reasoningConfig: {type: "enabled", maxReasoningEffort}`, OpenAI gpt-oss as `reasoning_effort`.
+   */
+  effort?: "low" | "medium" | "high";
+  /** Which model family's field to write; default "anthropic" (`thinking`). */
+  format?: "anthropic" | "nova" | "openai";
 }
 
 /** The request parameters callers can set per request or per model (`extraPayload`). */
@@ -61,6 +70,8 @@ export interface RequestParameters {
   tool_choice?: ToolChoiceInput;
   system?: string | Record<string, unknown>[];
   reasoning?: ReasoningOption | "adaptive";
+  /** Structured output: the model answers JSON matching `schema`; `result.structured` holds it, checked. */
+  responseFormat?: ResponseFormat;
   inferenceConfig?: Record<string, unknown>;
   additionalModelRequestFields?: Record<string, unknown>;
   guardrailConfig?: Record<string, unknown>;
@@ -131,22 +142,81 @@ function applyParameters(body: ConverseBody, p: Record<string, any>, path: strin
   }
   const choice = p.toolChoice ?? p.tool_choice;
   if (choice !== undefined) body.toolConfig = { ...body.toolConfig, toolChoice: toToolChoice(choice) };
+  if (p.responseFormat !== undefined) {
+    body.outputConfig = deepMerge({ ...body.outputConfig }, toOutputConfig(p.responseFormat, `${path}.responseFormat`));
+  }
   for (const key of NATIVE_KEYS) {
     const value = p[key];
     if (value === undefined) continue;
     body[key] = isPlainObject(value) && isPlainObject(body[key]) ? deepMerge({ ...body[key] }, value) : value;
   }
+  // The wire wants the schema as JSON text: checked here (a bad one fails before the request), and an object,
+  // a common slip, is written out. Copies along the path: the caller's options are never changed.
+  const oc = body.outputConfig;
+  const js = oc?.textFormat?.structure?.jsonSchema;
+  if (js?.schema !== undefined) {
+    const schema = schemaText(js.schema, `${path}.outputConfig.textFormat.structure.jsonSchema.schema`);
+    if (schema !== js.schema) {
+      const tf = oc.textFormat;
+      body.outputConfig = { ...oc, textFormat: { ...tf, structure: { ...tf.structure, jsonSchema: { ...js, schema } } } };
+    }
+  }
+}
+
+const EFFORTS = ["low", "medium", "high"];
+
+/** The model's own reasoning fields, in `additionalModelRequestFields` (each family names them differently). */
+function reasoningFields(r: ReasoningOption | "adaptive", path: string): Record<string, unknown> {
+  const o: ReasoningOption = r === "adaptive" ? { type: "adaptive" } : r;
+  if (!isPlainObject(o))
+    throw new RequestError(path, 'expected {budgetTokens}, {effort, format} or "adaptive"');
+  checkKeys(o as Record<string, unknown>, ["budgetTokens", "type", "effort", "format"], path);
+  const format = o.format ?? "anthropic";
+  if (o.effort !== undefined && !EFFORTS.includes(o.effort)) {
+    throw new RequestError(
+      `${path}.effort`,
+      `expected "low", "medium" or "high", got ${JSON.stringify(o.effort)}`,
+    );
+  }
+  if (format === "nova" || format === "openai") {
+    if (o.effort === undefined)
+      throw new RequestError(
+        `${path}.effort`,
+        `format "${format}" takes an effort: "low", "medium" or "high"`,
+      );
+    if (o.budgetTokens !== undefined)
+      throw new RequestError(
+        `${path}.budgetTokens`,
+        `format "${format}" takes an effort, not a token budget`,
+      );
+    return format === "nova"
+      ? { reasoningConfig: { type: "enabled", maxReasoningEffort: o.effort } }
+      : { reasoning_effort: o.effort };
+  }
+  if (format !== "anthropic") {
+    throw new RequestError(
+      `${path}.format`,
+      `expected "anthropic", "nova" or "openai", got ${JSON.stringify(format)}`,
+    );
+  }
+  if (o.effort !== undefined) {
+    throw new RequestError(
+      `${path}.effort`,
+      'set format: "nova" (Amazon Nova 2) or "openai" (gpt-oss) for an effort; Claude takes budgetTokens or "adaptive"',
+    );
+  }
+  if (o.type === "adaptive") return { thinking: { type: "adaptive" } };
+  if (typeof o.budgetTokens === "number" && Number.isInteger(o.budgetTokens) && o.budgetTokens > 0) {
+    return { thinking: { type: "enabled", budget_tokens: o.budgetTokens } };
+  }
+  throw new RequestError(
+    path,
+    'expected {budgetTokens: positive integer}, "adaptive", or {effort, format: "nova" | "openai"}',
+  );
 }
 
 function applyReasoning(body: ConverseBody, r: ReasoningOption | "adaptive", path: string): void {
-  const thinking =
-    r === "adaptive" || (typeof r === "object" && r?.type === "adaptive")
-      ? { type: "adaptive" }
-      : typeof r === "object" && typeof r.budgetTokens === "number" && r.budgetTokens > 0
-        ? { type: "enabled", budget_tokens: r.budgetTokens }
-        : undefined;
-  if (!thinking) throw new RequestError(path, 'expected {budgetTokens: number} or "adaptive"');
-  body.additionalModelRequestFields = { ...body.additionalModelRequestFields, thinking };
+  body.additionalModelRequestFields = { ...body.additionalModelRequestFields, ...reasoningFields(r, path) };
 }
 
 function number(value: unknown, path: string): number {
@@ -170,6 +240,13 @@ export function buildConverseBody(
   applyParameters(body, options as Record<string, unknown>, "options");
   body.inferenceConfig = { maxTokens: defaultMaxTokens(body), ...body.inferenceConfig };
   if (system.length && body.system !== system) body.system = [...system, ...body.system];
+  // /converse takes no streamProcessingMode (only ConverseStream's guardrail config has it): a per-model setting
+  // must not break the same model's non-streaming calls.
+  const streaming = ((options.stream ?? defaults.stream ?? true) as unknown) !== false;
+  if (!streaming && body.guardrailConfig?.streamProcessingMode !== undefined) {
+    const { streamProcessingMode: _, ...guardrail } = body.guardrailConfig;
+    body.guardrailConfig = guardrail;
+  }
   if (turns.length === 0) throw new RequestError("messages", "at least one user or assistant message is needed");
   return body;
 }

@@ -1,4 +1,16 @@
+import type { CacheTTL, GuardrailConverseContentQualifier, ImageFormat, VideoFormat } from "../types";
+import { bytesToBase64 } from "./base64";
 import { RequestError } from "./errors";
+import {
+  type DocumentOptions,
+  detectDocumentFormat,
+  detectImageFormat,
+  detectVideoFormat,
+  documentBlock,
+  imageBlock,
+  type MediaSource,
+  videoBlock,
+} from "./media";
 
 type Block = Record<string, unknown>;
 
@@ -13,6 +25,17 @@ export interface OpenAIToolCall {
   type?: "function";
   function: { name: string; arguments: string | Record<string, unknown> };
 }
+
+/**
+ * Content parts accepted besides Bedrock's own blocks: media from bytes (`Uint8Array`, `ArrayBuffer`), base64,
+ * `data:` URLs or `s3://` URIs, with the format inferred from the bytes when not given.
+ */
+export type ContentPart =
+  | { type: "text"; text: string }
+  | { type: "image"; image: MediaSource; format?: ImageFormat }
+  | ({ type: "document"; document: MediaSource | { text: string } } & Partial<DocumentOptions>)
+  | { type: "video"; video: MediaSource; format?: VideoFormat }
+  | { type: "image_url"; image_url: { url: string } | string };
 
 /** What `request`/`stream` accept as a message: simple strings, Bedrock content blocks, or OpenAI-style turns. */
 export type InputMessage =
@@ -80,15 +103,136 @@ export function normalizeMessages(input: readonly InputMessage[]): NormalizedMes
 
 function toBlocks(content: unknown, path: string): Block[] {
   if (typeof content === "string") return [{ text: content }];
-  if (!Array.isArray(content)) throw new RequestError(path, "expected a string or an array of content blocks");
-  return content.map((block, i) => {
-    if (typeof block === "string") return { text: block };
-    if (!block || typeof block !== "object") throw new RequestError(`${path}[${i}]`, "expected a content block object");
-    // OpenAI-style `{type: "text", text}` parts.
-    if ((block as any).type === "text" && typeof (block as any).text === "string") return { text: (block as any).text };
-    if (Object.keys(block).length === 0) throw new RequestError(`${path}[${i}]`, "empty content block");
-    return block as Block;
-  });
+  if (!Array.isArray(content))
+    throw new RequestError(path, "expected a string or an array of content blocks");
+  return content.map((block, i) => toBlock(block, `${path}[${i}]`));
+}
+
+function toBlock(block: any, path: string): Block {
+  if (typeof block === "string") return { text: block };
+  if (!block || typeof block !== "object") throw new RequestError(path, "expected a content block object");
+  if (typeof block.type === "string") return fromPart(block, path);
+  if (Object.keys(block).length === 0) throw new RequestError(path, "empty content block");
+  return withWireMedia(block, path);
+}
+
+/** A typed content part (`{type: "image", image: bytes}`, OpenAI's `{type: "text"}`, ...) to a Bedrock block. */
+function fromPart(part: any, path: string): Block {
+  switch (part.type) {
+    case "text":
+      if (typeof part.text !== "string") throw new RequestError(`${path}.text`, "expected a string");
+      return { text: part.text };
+    case "image":
+      return imageBlock(part.image, part.format);
+    case "video":
+      return videoBlock(part.video, part.format);
+    case "document": {
+      const { type: _, document, ...options } = part;
+      return documentBlock(document, options);
+    }
+    case "image_url": {
+      const url = typeof part.image_url === "string" ? part.image_url : part.image_url?.url;
+      if (typeof url !== "string" || /^https?:/i.test(url)) {
+        throw new RequestError(
+          `${path}.image_url`,
+          'Bedrock cannot fetch image URLs: pass the bytes ({type: "image", image: bytes}), a data: URL or an s3:// URI',
+        );
+      }
+      return imageBlock(url);
+    }
+    default:
+      throw new RequestError(
+        `${path}.type`,
+        `unknown content part type ${JSON.stringify(part.type)} (use text, image, document, video or a Bedrock block)`,
+      );
+  }
+}
+
+const isBytes = (v: unknown): v is Uint8Array | ArrayBuffer =>
+  ArrayBuffer.isView(v) ||
+  v instanceof ArrayBuffer ||
+  Object.prototype.toString.call(v) === "[object ArrayBuffer]";
+
+function base64Of(v: Uint8Array | ArrayBuffer | ArrayBufferView): string {
+  const bytes = ArrayBuffer.isView(v)
+    ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
+    : new Uint8Array(v);
+  return bytesToBase64(bytes);
+}
+
+const SNIFFERS: Record<string, (bytes: Uint8Array, name?: string) => string | undefined> = {
+  image: detectImageFormat,
+  document: detectDocumentFormat,
+  video: detectVideoFormat,
+};
+
+/**
+ * A Bedrock media block (`image`, `document`, `video`, also inside `toolResult` and `guardContent`) whose
+ * `source.bytes` are raw bytes: written as base64 (JSON has no bytes), the format inferred when missing.
+ * Blocks without raw bytes are returned as they are (no copy).
+ */
+function withWireMedia(block: Block, path: string): Block {
+  for (const kind of ["image", "document", "video"]) {
+    const media = block[kind] as Record<string, any> | undefined;
+    if (media && typeof media === "object" && isBytes(media.source?.bytes)) {
+      const raw = media.source.bytes;
+      const bytes = ArrayBuffer.isView(raw)
+        ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
+        : new Uint8Array(raw);
+      const format = media.format ?? SNIFFERS[kind](bytes, media.name);
+      if (format === undefined) {
+        throw new RequestError(
+          `${path}.${kind}.format`,
+          `could not infer the ${kind} format from the bytes: pass format`,
+        );
+      }
+      return { ...block, [kind]: { ...media, format, source: { ...media.source, bytes: base64Of(bytes) } } };
+    }
+  }
+  const result = block.toolResult as Record<string, any> | undefined;
+  if (result && Array.isArray(result.content)) {
+    const content = result.content.map((c: any, i: number) =>
+      c && typeof c === "object" ? withWireMedia(c, `${path}.toolResult.content[${i}]`) : c,
+    );
+    if (content.some((c: unknown, i: number) => c !== result.content[i]))
+      return { ...block, toolResult: { ...result, content } };
+  }
+  const guard = block.guardContent as Record<string, any> | undefined;
+  if (guard?.image && isBytes(guard.image.source?.bytes)) {
+    const image = withWireMedia({ image: guard.image }, `${path}.guardContent`).image;
+    return { ...block, guardContent: { ...guard, image } };
+  }
+  return block;
+}
+
+// ---- helpers for blocks that are easy to get wrong by hand ----
+
+/** A prompt-cache checkpoint: everything before it (system, messages or tools) is cached. */
+export function cachePoint(ttl?: CacheTTL): { cachePoint: { type: "default"; ttl?: CacheTTL } } {
+  if (ttl !== undefined && ttl !== "5m" && ttl !== "1h")
+    throw new RequestError("cachePoint.ttl", 'expected "5m" or "1h"');
+  return { cachePoint: ttl === undefined ? { type: "default" } : { type: "default", ttl } };
+}
+
+/**
+ * Content a guardrail evaluates (in system or a user turn): text, or an image (png/jpeg). Qualifiers mark the
+ * text's role for contextual grounding: `grounding_source`, `query`, `guard_content`.
+ */
+export function guardContent(
+  content: string | { image: MediaSource; format?: "png" | "jpeg" },
+  qualifiers?: GuardrailConverseContentQualifier[],
+): { guardContent: Record<string, unknown> } {
+  if (typeof content === "string") {
+    return { guardContent: { text: { text: content, ...(qualifiers && { qualifiers }) } } };
+  }
+  const { image } = imageBlock(content.image, content.format);
+  if (image.format !== "png" && image.format !== "jpeg") {
+    throw new RequestError(
+      "guardContent.image.format",
+      `guardrails take png or jpeg images, got ${image.format}`,
+    );
+  }
+  return { guardContent: { image } };
 }
 
 function toolUseBlock(call: any, path: string): Block {
@@ -109,7 +253,7 @@ function toolUseBlock(call: any, path: string): Block {
 function toolResultBlock(toolUseId: string, content: unknown, status?: string): Block {
   let blocks: Block[];
   if (typeof content === "string") blocks = [{ text: content }];
-  else if (Array.isArray(content)) blocks = content.map((c) => (typeof c === "string" ? { text: c } : (c as Block)));
+  else if (Array.isArray(content)) blocks = content.map((c, i) => toBlock(c, `toolResult(${toolUseId}).content[${i}]`));
   else blocks = [{ json: content ?? null }];
   return { toolResult: { toolUseId, content: blocks, ...(status && { status }) } };
 }

@@ -1,5 +1,6 @@
 import { BedrockError, EventPayloadError } from "../client/errors";
 import type { AssistantContentBlock, AssistantMessage, ChatEvent, ConverseEvent, TokenUsage, ToolCall } from "./events";
+import { LazyPartialJson } from "./partial-json";
 
 /** One content block being assembled, keyed by contentBlockIndex. */
 interface Block {
@@ -9,6 +10,8 @@ interface Block {
   redacted?: string[];
   citations?: Record<string, unknown>[];
   toolUse?: { toolUseId: string; name: string; type?: string };
+  /** The tool input's snapshot parser, fed only when a `partial` is read. */
+  input?: LazyPartialJson;
   /** The parsed call, once the block has stopped (parsed once: tool inputs can be megabytes). */
   call?: ToolCall;
   start?: Record<string, unknown>;
@@ -80,11 +83,14 @@ export class ToolCallAccumulator {
       stopReason: this.stopEvent.stopReason,
       usage: this.usage,
       message: this.message(),
+      toolCalls: this.toolCalls,
       ...(this.stopEvent.additionalModelResponseFields !== undefined && {
         additionalModelResponseFields: this.stopEvent.additionalModelResponseFields,
       }),
       ...(this.metadata?.metrics && { metrics: this.metadata.metrics }),
       ...(this.metadata?.trace !== undefined && { trace: this.metadata.trace }),
+      ...(this.metadata?.performanceConfig !== undefined && { performanceConfig: this.metadata.performanceConfig }),
+      ...(this.metadata?.serviceTier !== undefined && { serviceTier: this.metadata.serviceTier }),
     });
   }
 
@@ -138,12 +144,19 @@ export class ToolCallAccumulator {
         throw new EventPayloadError("contentBlockDelta", `toolUse.input for block ${index} must be a string`);
       }
       block.text += fragment;
+      if (!block.input) block.input = new LazyPartialJson();
+      const input = block.input;
+      const upTo = input.push(fragment);
       out.push({
         type: "tool-call-delta",
         index,
         id: block.toolUse.toolUseId,
         name: block.toolUse.name,
         argumentsText: fragment,
+        // Parsed on first read, incrementally: streams whose consumers ignore it pay nothing.
+        get partial() {
+          return input.through(upTo);
+        },
       });
       return;
     }

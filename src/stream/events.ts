@@ -69,7 +69,21 @@ export type ChatEvent =
   | { type: "reasoning"; index: number; text?: string; signature?: string; redacted?: string }
   | { type: "reasoning-end"; index: number; text: string; signature?: string; redacted?: string[] }
   | { type: "tool-call-start"; index: number; id: string; name: string }
-  | { type: "tool-call-delta"; index: number; id: string; name: string; argumentsText: string }
+  | {
+      type: "tool-call-delta";
+      index: number;
+      id: string;
+      name: string;
+      /** This fragment of the input. */
+      argumentsText: string;
+      /**
+       * Best-effort parse of the input so far (through at least this fragment), for UIs that render arguments as
+       * they stream: strings grow, containers gain members, numbers appear once complete. Parsed incrementally,
+       * on first read. Live: the same objects grow as later fragments are read; copy (structuredClone) to keep a
+       * state. The complete, validated input is the `tool-call` event's `arguments`.
+       */
+      readonly partial: unknown;
+    }
   | ({ type: "tool-call"; index: number } & ToolCall)
   | { type: "citation"; index: number; citation: Record<string, unknown> }
   | { type: "block-delta"; index: number; delta: ContentBlockDeltaPayload }
@@ -80,8 +94,14 @@ export type ChatEvent =
       stopReason: string;
       usage?: TokenUsage;
       message: AssistantMessage;
+      /** Tool calls for the caller to run (server-side tools excluded); invalid inputs carry `invalid`. */
+      toolCalls: ToolCall[];
+      /** With a `responseFormat` (or outputConfig json_schema): the answer's JSON, checked against the schema. */
+      structured?: unknown;
       additionalModelResponseFields?: unknown;
       metrics?: { latencyMs: number };
       trace?: unknown;
+      performanceConfig?: unknown;
+      serviceTier?: unknown;
     }
   | { type: "unknown"; eventType: string; payload: unknown };
