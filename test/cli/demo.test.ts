@@ -1,6 +1,8 @@
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, cliEnv, collect, ensureBuilt, removeSnapshot, runCli } from "./run-cli";
+import { CLI, cliEnv, collect, ensureBuilt, ROOT, removeSnapshot, runCli } from "./run-cli";
 
 beforeAll(ensureBuilt, 180_000);
 afterAll(removeSnapshot);
@@ -88,5 +90,18 @@ describe("bedrock-edge demo", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--delay: expected an integer from 0 to 10000, got "soon"');
     expect(run.stdout).toBe("");
+  });
+
+  it("prints what docs/cli.md shows (apart from the port and the time)", async () => {
+    const doc = readFileSync(join(ROOT, "docs/cli.md"), "utf8");
+    const session = /```text\n\$ node dist\/cli\/main\.js demo\n([\s\S]*?)```/.exec(doc);
+    expect(session).not.toBeNull();
+    const normalise = (text: string) =>
+      text
+        .replace(/127\.0\.0\.1:\d+/g, "127.0.0.1:PORT")
+        .replace(/, \d+ ms\n/, ", N ms\n")
+        .replace(/, [\d.]+ s\n/, ", N ms\n");
+    const run = await runCli(["demo"]);
+    expect(normalise(run.stdout)).toBe(normalise(session![1]));
   });
 });
