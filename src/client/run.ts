@@ -131,7 +131,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
           const { done, value } = await readChunk(reader, abort.signal, host, bytes);
           disarm();
           if (done && bytes.received === 0) throw emptyBody();
-          const events = done ? pipeline.end() : pipeline.feed(value);
+          const events = done ? endOf(pipeline) : pipeline.feed(value);
           if (events.length) {
             logUsage(plan.log, events);
             delivered = true;
@@ -305,6 +305,21 @@ function converseEvents(
   const finish = events[events.length - 1];
   if (finish?.type === "finish") finish.message = json.output.message;
   return events;
+}
+
+/**
+ * The events the end of the body completes. Bedrock always ends a stream with messageStop then metadata
+ * (usage): a body that ends between the two was cut off, and reporting it as finished would drop the usage.
+ */
+function endOf(pipeline: ConversePipeline): ChatEvent[] {
+  const events = pipeline.end();
+  if (pipeline.error || pipeline.accumulator.usage !== undefined) return events;
+  pipeline.error = new BedrockError(
+    "IncompleteStreamError",
+    "The stream ended after messageStop but before its metadata event (usage): the response was cut off",
+    { phase: "stream" },
+  );
+  return events.filter((e) => e.type !== "finish");
 }
 
 function emptyBody(): BedrockError {
