@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
 import { fault } from "../../src/emulator";
 import type { ChatEvent } from "../../src/stream/events";
-import { HAIKU, startUpstream, TOKEN, type Upstream, UPSTREAM_KEY, waitFor } from "./setup";
+import { HAIKU, startUpstream, TOKEN, UPSTREAM_KEY, type Upstream, waitFor } from "./setup";
 
 // The proxy bundle served by Deno.serve and Bun.serve, with the emulator (in this Node process) as upstream:
 // the core client streams through it, and a caller that goes away closes the upstream connection.
@@ -39,9 +39,18 @@ afterAll(async () => {
 });
 
 const options = (to: Upstream) =>
-  JSON.stringify({ tokens: [TOKEN], upstreamKey: UPSTREAM_KEY, upstream: to.url, defaultRegion: "us-east-1" });
+  JSON.stringify({
+    tokens: [TOKEN],
+    upstreamKey: UPSTREAM_KEY,
+    upstream: to.url,
+    defaultRegion: "us-east-1",
+  });
 
-function startProcess(command: string, args: string[], script: string): Promise<{ child: ChildProcess; url: string }> {
+function startProcess(
+  command: string,
+  args: string[],
+  script: string,
+): Promise<{ child: ChildProcess; url: string }> {
   const file = join(dir, `${command}-${Math.random().toString(36).slice(2)}.mjs`);
   writeFileSync(file, script);
   const child = spawn(join(BIN, command), [...args, file], {

@@ -119,9 +119,9 @@ describe("the core client through the proxy to the emulator", () => {
 
 describe("streaming and cancellation", () => {
   it("delivers the first event before the upstream has finished (no buffering)", async () => {
-    // The emulator sends two events, then stalls 1.5 s before the rest.
-    const { client } = await setup({ faults: [fault.stall(1500, 2)] });
-    const started = Date.now();
+    // The emulator sends two events, then stalls 2.5 s before the rest: a buffering proxy would deliver
+    // everything at the end, so the first event and the end would arrive together.
+    const { client } = await setup({ faults: [fault.stall(2500, 2)] });
     let firstAt = 0;
     const events: ChatEvent[] = [];
     for await (const event of client.stream([{ role: "user", content: "Hello there" }], {
@@ -132,8 +132,7 @@ describe("streaming and cancellation", () => {
     }
     const endedAt = Date.now();
     expect(events.some((e) => e.type === "finish")).toBe(true);
-    expect(firstAt - started).toBeLessThan(1000);
-    expect(endedAt - firstAt).toBeGreaterThanOrEqual(1200);
+    expect(endedAt - firstAt).toBeGreaterThanOrEqual(1500);
   });
 
   it("closes the upstream connection when the caller goes away", async () => {
