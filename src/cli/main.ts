@@ -82,6 +82,12 @@ async function runProcess(): Promise<void> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  // The reader went away (`bedrock-edge chat ... | head`): stop quietly, as other command-line tools do.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(EXIT.ok);
+    throw error;
+  });
+  process.stderr.on("error", () => {});
   const io = processIo(interrupt.signal);
   let code: number;
   try {

@@ -70,6 +70,17 @@ describe("bedrock-edge chat --emulator", () => {
     expect(streamed.stdout).not.toContain("[bedrock-edge]");
   });
 
+  it("stops quietly, exit 0, when the reader of stdout goes away (| head)", async () => {
+    const child = spawn(process.execPath, [CLI, "chat", "--emulator", "Say 20000 words"], { env: cliEnv() });
+    child.stdin.end();
+    const done = collect(child, 20_000);
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const run = await done;
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toContain("EPIPE");
+  });
+
   it("uses the model named by --model and keeps the config's models", async () => {
     const path = configFile("two-models.json", {
       providers: {
