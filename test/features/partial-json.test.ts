@@ -150,7 +150,9 @@ describe("incremental partial JSON parser", () => {
   });
 });
 
-describe("tool-call-delta events carry the partial input", () => {
+describe("tool-call-delta events carry the partial input", async () => {
+  const emu = await emulator();
+
   it("every recorded capture with tool input: the last snapshot equals the parsed call", () => {
     let calls = 0;
     for (const cap of captures()) {
@@ -174,7 +176,6 @@ describe("tool-call-delta events carry the partial input", () => {
   });
 
   it("fed in real time from the emulator's streamed tool input: snapshots grow to the final arguments", async () => {
-    const emu = await emulator();
     const tools = [
       {
         name: "create_event",
@@ -192,24 +193,22 @@ describe("tool-call-delta events carry the partial input", () => {
     ];
     const snapshots: unknown[] = [];
     const texts: string[] = [];
-    const result = await emu
-      .client()
-      .request(
-        [
-          {
-            role: "user",
-            content: "Create a calendar event titled Standup with Ana and Bo in Lisbon room 4",
-          },
-        ],
+    const result = await emu.client().request(
+      [
         {
-          tools,
-          toolChoice: { tool: "create_event" },
-          onPrepareToolCall: (call) => {
-            texts.push(call.argumentsText);
-            snapshots.push(structuredClone(call.partial));
-          },
+          role: "user",
+          content: "Create a calendar event titled Standup with Ana and Bo in Lisbon room 4",
         },
-      );
+      ],
+      {
+        tools,
+        toolChoice: { tool: "create_event" },
+        onPrepareToolCall: (call) => {
+          texts.push(call.argumentsText);
+          snapshots.push(structuredClone(call.partial));
+        },
+      },
+    );
     const call = result.toolsToCall[0];
     expect(snapshots.length).toBeGreaterThan(2);
     expect(texts.join("")).toBe(call.argumentsText);
