@@ -86,6 +86,21 @@ export function planCall(
   messages: readonly InputMessage[],
   options: RequestOptions,
 ): CallPlan {
+  try {
+    return plan(config, messages, options);
+  } catch (error) {
+    throw error instanceof Error ? scrubError(error, secretsOf(config)) : error;
+  }
+}
+
+/** Header values that carry credentials for a proxy (`x-api-key`, `authorization`, `*-token`, ...). */
+function headerSecrets(headers: Record<string, string>): string[] {
+  return Object.entries(headers)
+    .filter(([name]) => /authorization|api-?key|token|secret|password|cookie/i.test(name))
+    .map(([, value]) => value);
+}
+
+function plan(config: BedrockConfig, messages: readonly InputMessage[], options: RequestOptions): CallPlan {
   checkKeys(options as Record<string, unknown>, OPTION_KEYS, "options");
   const model = resolveModel(config, options.model);
   const params: Record<string, unknown> = {};
@@ -95,6 +110,8 @@ export function planCall(
   const stream = (options.stream ?? model.extraPayload.stream ?? true) !== false;
   const body = buildConverseBody(messages, params, model.extraPayload);
   const auth = authFor(config);
+  const headers = { ...config.headers, ...options.headers };
+  auth.secrets = [...auth.secrets, ...headerSecrets(headers)];
   const log = new LevelLogger(logLevelFrom(options.logLevel ?? config.logLevel, config.env), config.logger);
   return {
     url: buildEndpoint(config, model.modelName, stream),
@@ -104,7 +121,7 @@ export function planCall(
     fetch: config.fetch ?? ((input, init) => fetch(input, init)),
     log,
     signal: options.signal,
-    headers: { ...config.headers, ...options.headers },
+    headers,
     maxRetries: options.maxRetries ?? config.maxRetries ?? DEFAULT_MAX_RETRIES,
     firstByteTimeoutMs:
       options.firstByteTimeoutMs ?? config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS,
