@@ -1,6 +1,8 @@
 import type { ConverseRequest } from "../types";
 import { validationError } from "./errors";
 import { isObject } from "./json";
+import { CONTENT_BLOCK, SYSTEM_BLOCKS, TOOL, TOOL_CHOICE } from "./request-shapes";
+import { checkShape, constraint } from "./shapes";
 
 // Checks a Converse/ConverseStream body the way Bedrock does and answers ValidationException with a
 // message that names the offending path. Shapes first (as the service framework does), then the
@@ -21,26 +23,6 @@ const TOP_LEVEL_KEYS = [
   "outputConfig",
 ];
 
-const CONTENT_BLOCK_KEYS = [
-  "text",
-  "image",
-  "document",
-  "video",
-  "audio",
-  "toolUse",
-  "toolResult",
-  "guardContent",
-  "cachePoint",
-  "reasoningContent",
-  "citationsContent",
-  "searchResult",
-  "toolAddition",
-  "toolRemoval",
-];
-const SYSTEM_BLOCK_KEYS = ["text", "guardContent", "cachePoint"];
-const TOOL_KEYS = ["toolSpec", "systemTool", "cachePoint"];
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
-
 /** Parses and validates a request body; throws ValidationException (EmulatorError) on the first problem. */
 export function parseConverseBody(text: string): ConverseRequest {
   let body: unknown;
@@ -58,23 +40,15 @@ export function parseConverseBody(text: string): ConverseRequest {
     }
   }
   checkMessages(body.messages);
-  if (body.system !== undefined) checkBlocks(body.system, "system", SYSTEM_BLOCK_KEYS);
+  if (body.system !== undefined) checkShape(body.system, SYSTEM_BLOCKS, "system");
   checkInferenceConfig(body.inferenceConfig);
   const toolNames = checkToolConfig(body.toolConfig);
   checkGuardrailConfig(body.guardrailConfig);
   checkOutputConfig(body.outputConfig);
-  if (body.additionalModelRequestFields !== undefined && !isObject(body.additionalModelRequestFields)) {
-    throw validationError("additionalModelRequestFields must be a JSON object.");
-  }
+  checkOtherFields(body);
   const request = body as ConverseRequest;
   checkConversation(request, toolNames);
   return request;
-}
-
-function constraint(value: unknown, path: string, rule: string): never {
-  throw validationError(
-    `1 validation error detected: Value '${String(value)}' at '${path}' failed to satisfy constraint: ${rule}`,
-  );
 }
 
 function checkMessages(messages: unknown): void {
@@ -91,52 +65,10 @@ function checkMessages(messages: unknown): void {
         `The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`,
       );
     }
-    checkBlocks(message.content, `messages.${i}.content`, CONTENT_BLOCK_KEYS);
+    message.content.forEach((block, j) => {
+      checkShape(block, CONTENT_BLOCK, `messages.${i}.content.${j}`);
+    });
   });
-}
-
-function checkBlocks(blocks: unknown, path: string, keys: string[]): void {
-  if (!Array.isArray(blocks)) throw validationError(`${path} must be an array.`);
-  blocks.forEach((block, j) => {
-    checkUnion(block, `${path}.${j}`, keys);
-  });
-}
-
-/** A union member: exactly one known key set. */
-function checkUnion(block: unknown, at: string, keys: string[]): void {
-  if (!isObject(block)) throw validationError(`${at} must be an object.`);
-  const set = Object.keys(block).filter((key) => block[key] !== undefined && block[key] !== null);
-  if (set.length !== 1 || !keys.includes(set[0])) {
-    throw validationError(
-      `${at} must set exactly one of ${keys.join(", ")}; it sets ${set.length ? set.join(", ") : "none"}.`,
-    );
-  }
-  const value = block[set[0]];
-  if (set[0] === "text" && typeof value !== "string") throw validationError(`${at}.text must be a string.`);
-  if (set[0] === "text" && at.startsWith("system.") && value === "") {
-    constraint("", `${at}.text`, "Member must have length greater than or equal to 1");
-  }
-  if (set[0] !== "text" && !isObject(value)) throw validationError(`${at}.${set[0]} must be an object.`);
-  if (set[0] === "toolUse") checkToolUseBlock(value as Record<string, unknown>, `${at}.toolUse`);
-  if (set[0] === "toolResult") checkToolResultBlock(value as Record<string, unknown>, `${at}.toolResult`);
-}
-
-function checkToolUseBlock(block: Record<string, unknown>, path: string): void {
-  if (typeof block.toolUseId !== "string" || block.toolUseId === "") {
-    throw validationError(`${path}.toolUseId is required.`);
-  }
-  if (typeof block.name !== "string" || block.name === "") throw validationError(`${path}.name is required.`);
-  if (block.input === undefined) throw validationError(`${path}.input is required.`);
-}
-
-function checkToolResultBlock(block: Record<string, unknown>, path: string): void {
-  if (typeof block.toolUseId !== "string" || block.toolUseId === "") {
-    throw validationError(`${path}.toolUseId is required.`);
-  }
-  if (!Array.isArray(block.content)) throw validationError(`${path}.content must be an array.`);
-  if (block.status !== undefined && block.status !== "success" && block.status !== "error") {
-    constraint(block.status, `${path}.status`, "Member must satisfy enum value set: [success, error]");
-  }
 }
 
 function checkInferenceConfig(config: unknown): void {
@@ -179,30 +111,15 @@ function checkToolConfig(config: unknown): Set<string> | undefined {
   }
   const names = new Set<string>();
   config.tools.forEach((tool, i) => {
-    const at = `toolConfig.tools.${i}`;
-    checkUnion(tool, at, TOOL_KEYS);
-    const spec = (tool as Record<string, unknown>).toolSpec ?? (tool as Record<string, unknown>).systemTool;
-    if (!isObject(spec)) return;
-    if (typeof spec.name !== "string" || !TOOL_NAME.test(spec.name)) {
-      constraint(
-        spec.name,
-        `${at}.toolSpec.name`,
-        "Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+",
-      );
-    }
-    if (names.has(spec.name))
-      throw validationError(`The tool name '${spec.name}' is used by more than one tool.`);
-    names.add(spec.name);
-    if (
-      (tool as Record<string, unknown>).toolSpec &&
-      !isObject((spec.inputSchema as { json?: unknown })?.json)
-    ) {
-      throw validationError(`${at}.toolSpec.inputSchema.json must be a JSON schema object.`);
-    }
+    checkShape(tool, TOOL, `toolConfig.tools.${i}`);
+    const name = (tool.toolSpec ?? tool.systemTool)?.name as string | undefined;
+    if (name === undefined) return;
+    if (names.has(name)) throw validationError(`The tool name '${name}' is used by more than one tool.`);
+    names.add(name);
   });
   const choice = config.toolChoice;
   if (choice !== undefined) {
-    checkUnion(choice, "toolConfig.toolChoice", ["auto", "any", "tool"]);
+    checkShape(choice, TOOL_CHOICE, "toolConfig.toolChoice");
     const named = (choice as { tool?: { name?: unknown } }).tool;
     if (named && (typeof named.name !== "string" || !names.has(named.name))) {
       throw validationError(
@@ -262,6 +179,36 @@ function checkOutputConfig(config: unknown): void {
   }
   if (!isObject(parsed))
     throw validationError("outputConfig.textFormat.structure.jsonSchema.schema must be a JSON object.");
+}
+
+function checkOtherFields(body: Record<string, unknown>): void {
+  for (const key of [
+    "additionalModelRequestFields",
+    "promptVariables",
+    "requestMetadata",
+    "performanceConfig",
+    "serviceTier",
+  ]) {
+    if (body[key] !== undefined && !isObject(body[key]))
+      throw validationError(`${key} must be a JSON object.`);
+  }
+  const paths = body.additionalModelResponseFieldPaths;
+  if (
+    paths !== undefined &&
+    (!Array.isArray(paths) || paths.some((p) => typeof p !== "string" || !p.startsWith("/")))
+  ) {
+    throw validationError(
+      "additionalModelResponseFieldPaths must be an array of JSON Pointer strings such as /stop_sequence.",
+    );
+  }
+  const latency = (body.performanceConfig as { latency?: unknown } | undefined)?.latency;
+  if (latency !== undefined && latency !== "standard" && latency !== "optimized") {
+    constraint(
+      latency,
+      "performanceConfig.latency",
+      "Member must satisfy enum value set: [standard, optimized]",
+    );
+  }
 }
 
 function checkConversation(request: ConverseRequest, toolNames: Set<string> | undefined): void {

@@ -61,6 +61,33 @@ const cases: [string, unknown, RegExp][] = [
     { messages: [{ role: "user", content: [{ text: 5 }] }] },
     /messages\.0\.content\.0\.text must be a string/,
   ],
+  [
+    "a document without a source",
+    { messages: [{ role: "user", content: [{ document: { name: "d" } }] }] },
+    /^messages\.0\.content\.0\.document\.source is required\.$/,
+  ],
+  [
+    "a document source that is not text",
+    { messages: [{ role: "user", content: [{ document: { name: "d", source: { text: 5 } } }] }] },
+    /^messages\.0\.content\.0\.document\.source\.text must be a string\.$/,
+  ],
+  [
+    "a tool result content item that is not a block",
+    {
+      messages: [
+        user("a"),
+        toolUse("t1"),
+        { role: "user", content: [{ toolResult: { toolUseId: "t1", content: [null] } }] },
+      ],
+      toolConfig: { tools: [weather] },
+    },
+    /messages\.2\.content\.0\.toolResult\.content\.0 must be an object/,
+  ],
+  [
+    "a cache point of an unknown type",
+    { messages: [{ role: "user", content: [{ text: "a" }, { cachePoint: { type: "x" } }] }] },
+    /messages\.0\.content\.1\.cachePoint\.type.*\[default\]/,
+  ],
   ["an unknown top-level key", { messages: [user("a")], temperature: 0.5 }, /extraneous key \[temperature\]/],
   [
     "temperature above 1",

@@ -144,7 +144,9 @@ function fill(
   }
 }
 
-function resolve(schema: Schema, root: Schema): Schema {
+/** The schema a `$ref` points to; boolean schemas (true/false) and junk count as "anything". */
+function resolve(schema: unknown, root: Schema): Schema {
+  if (!isObject(schema)) return {};
   const ref = schema.$ref;
   if (typeof ref !== "string" || !ref.startsWith("#/")) return schema;
   let target: unknown = root;
