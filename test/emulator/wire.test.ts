@@ -396,6 +396,40 @@ describe("custom model responders", () => {
   });
 });
 
+describe("pacing", () => {
+  async function arrivalTimes(response: Response): Promise<number[]> {
+    const times: number[] = [];
+    for await (const _ of response.body as any as AsyncIterable<Uint8Array>) times.push(performance.now());
+    return times;
+  }
+
+  it("eventDelayMs and delay;ms space every event; nothing is sent ahead of time", async () => {
+    for (const [emulator, headers] of [
+      [createEmulator({ eventDelayMs: 40 }), {}],
+      [createEmulator(), { "x-bedrock-edge-fault": "delay;ms=40" }],
+    ] as const) {
+      const response = await emulator.fetch(
+        converseRequest({ messages: [user("Write 6 words")] }, { stream: true, headers }),
+      );
+      const times = await arrivalTimes(response);
+      const gaps = times.slice(1).map((t, i) => t - times[i]);
+      expect(gaps.length).toBeGreaterThan(4);
+      for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(35);
+    }
+  });
+
+  it("stall on /converse delays the JSON body after the head", async () => {
+    const emulator = createEmulator();
+    const started = performance.now();
+    const response = await emulator.fetch(
+      converseRequest({ messages: [user("x")] }, { headers: { "x-bedrock-edge-fault": "stall;ms=150" } }),
+    );
+    expect(performance.now() - started).toBeLessThan(100);
+    expect((await response.json()).stopReason).toBe("end_turn");
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140);
+  });
+});
+
 describe("lifecycle", () => {
   it("aborting the signal option ends open streams and refuses new requests", async () => {
     const controller = new AbortController();
