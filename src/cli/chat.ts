@@ -57,7 +57,7 @@ export async function runChat(argv: string[], io: Io): Promise<number> {
     preflight(client, options);
     const prompt = await readPrompt(positionals, io);
     const messages: InputMessage[] = [{ role: "user", content: prompt }];
-    return await printAnswer(client.stream(messages, options), io);
+    return await printAnswer(client.stream(messages, options), io, logLevel !== "silent");
   } finally {
     await emulator?.close();
   }
@@ -133,7 +133,7 @@ async function readPrompt(positionals: string[], io: Io): Promise<string> {
 }
 
 /** Answer text to stdout as it arrives; reasoning, tool calls and usage to stderr, so stdout is only the answer. */
-async function printAnswer(events: AsyncIterable<ChatEvent>, io: Io): Promise<number> {
+async function printAnswer(events: AsyncIterable<ChatEvent>, io: Io, showUsage: boolean): Promise<number> {
   const e = io.err;
   let endsWithNewline = true;
   try {
@@ -162,7 +162,8 @@ async function printAnswer(events: AsyncIterable<ChatEvent>, io: Io): Promise<nu
         case "finish":
           if (!endsWithNewline) io.stdout.write("\n");
           endsWithNewline = true;
-          io.stderr.write(e.dim(`usage: ${formatUsage(event.usage)}, stop reason ${event.stopReason}\n`));
+          if (showUsage)
+            io.stderr.write(e.dim(`usage: ${formatUsage(event.usage)}, stop reason ${event.stopReason}\n`));
           break;
       }
     }

@@ -40,7 +40,7 @@ Options:
 export const CHAT_HELP = `Usage: bedrock-edge chat [options] [PROMPT...]
 
 Sends PROMPT (read from stdin when none is given) to Bedrock's Converse API and streams the answer to
-stdout. Token usage goes to stderr.
+stdout. Token usage goes to stderr (not with --log-level silent).
 
 Options:
   --config FILE       an ECA-style config file: {"providers": {"bedrock": {...}}} or a bare provider block;

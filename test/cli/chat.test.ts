@@ -29,6 +29,9 @@ describe("bedrock-edge chat --emulator", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toBe("6 * 7 = 42.\n");
     expect(run.stderr).toMatch(/usage: (\d+) input \+ (\d+) output = (\d+) tokens, stop reason end_turn/);
+    const silent = await runCli(["chat", "--emulator", "--log-level", "silent", "What is 6 * 7?"]);
+    expect(silent.stdout).toBe("6 * 7 = 42.\n");
+    expect(silent.stderr).toBe("");
   });
 
   it("reads the prompt from stdin when none is given", async () => {
