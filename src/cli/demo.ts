@@ -68,6 +68,7 @@ export async function runDemo(argv: string[], io: Io): Promise<number> {
         if (turn === 1) say(s.dim("  (no tool call: ask about the weather in a city to see one)\n"));
         break;
       }
+      if (turn === 2) break; // the demo stops after two turns, whatever the model asks for
       const results = result.toolCalls.map((call) => runTool(call, io));
       history.push({ role: "user", content: results });
     }
