@@ -60,32 +60,7 @@ export function builtinReply(
     }
   }
 
-  const content: ContentBlock[] = [];
-  if (reasoningRequested(request)) content.push({ reasoningContent: reasoningBlock(prompt) });
-  const results = toolResults(last);
-  const tool = results.length === 0 ? chooseTool(prompt, request.toolConfig) : undefined;
-  const schema = request.outputConfig?.textFormat?.structure?.jsonSchema?.schema;
-  const citation = citationAnswer(request, prompt);
-
-  if (results.length > 0) {
-    content.push({ text: toolResultAnswer(request, results) });
-  } else if (tool) {
-    const choice = request.toolConfig?.toolChoice;
-    if (!choice?.any && !choice?.tool)
-      content.push({ text: `I'll use the ${tool.name} tool to answer that.` });
-    const input = fillSchema(tool.inputSchema.json, new PromptFacts(prompt)) as JsonValue;
-    const seed = `${modelId}\u0000${JSON.stringify(request.messages)}\u0000${tool.name}`;
-    content.push({ toolUse: { toolUseId: `tooluse_${hashId(seed, 22)}`, name: tool.name, input } });
-  } else if (schema !== undefined) {
-    content.push({
-      text: JSON.stringify(fillSchema(JSON.parse(schema), new PromptFacts(prompt), { allProperties: true })),
-    });
-  } else if (citation) {
-    content.push({ citationsContent: citation });
-  } else {
-    content.push({ text: answerText(prompt) });
-  }
-
+  const content = generate(request, modelId, prompt);
   const limited = applyLimits(
     content,
     request.inferenceConfig?.maxTokens,
@@ -105,6 +80,32 @@ export function builtinReply(
         ? { guardrail: guardrailTrace(guardrail, assessInput(request, []), outputChars) }
         : undefined,
   };
+}
+
+/** What the model says, before limits: optional reasoning, then one answer block (or text + tool call). */
+function generate(request: ConverseRequest, modelId: string, prompt: string): ContentBlock[] {
+  const content: ContentBlock[] = [];
+  if (reasoningRequested(request)) content.push({ reasoningContent: reasoningBlock(prompt) });
+  const results = toolResults(lastUserMessage(request));
+  if (results.length > 0) return [...content, { text: toolResultAnswer(request, results) }];
+
+  const tool = chooseTool(prompt, request.toolConfig);
+  if (tool) {
+    const choice = request.toolConfig?.toolChoice;
+    if (!choice?.any && !choice?.tool)
+      content.push({ text: `I'll use the ${tool.name} tool to answer that.` });
+    const input = fillSchema(tool.inputSchema.json, new PromptFacts(prompt)) as JsonValue;
+    const seed = `${modelId}\u0000${JSON.stringify(request.messages)}\u0000${tool.name}`;
+    return [...content, { toolUse: { toolUseId: `tooluse_${hashId(seed, 22)}`, name: tool.name, input } }];
+  }
+  const schema = request.outputConfig?.textFormat?.structure?.jsonSchema?.schema;
+  if (schema !== undefined) {
+    const json = fillSchema(JSON.parse(schema), new PromptFacts(prompt), { allProperties: true });
+    return [...content, { text: JSON.stringify(json) }];
+  }
+  const citation = citationAnswer(request, prompt);
+  if (citation) return [...content, { citationsContent: citation }];
+  return [...content, { text: answerText(prompt) }];
 }
 
 function toolResultAnswer(request: ConverseRequest, results: ReturnType<typeof toolResults>): string {
