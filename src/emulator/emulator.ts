@@ -169,6 +169,12 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     info: RequestInfo,
     headers: Headers,
   ): Promise<Response> {
+    // Names may reach a loader that reads files: keep them to one plain path segment.
+    if (!/^[\w.-]{1,200}$/.test(name) || name.includes("..")) {
+      throw validationError(
+        `Invalid recording name '${name.slice(0, 200)}': use letters, digits, '.', '_' and '-'.`,
+      );
+    }
     const recordings = options.recordings;
     const bytes =
       typeof recordings === "function"

@@ -122,6 +122,19 @@ describe("replay", () => {
     expect((await wrongOp.json()).message).toMatch(/event stream: request it on \/converse-stream/);
   });
 
+  it("recording names are one plain path segment, so a file loader cannot be walked out of its folder", async () => {
+    const asked: string[] = [];
+    const emulator = createEmulator({ recordings: (name) => void asked.push(name) });
+    for (const name of ["../secret", "a/b", "..", "x y"]) {
+      const response = await emulator.fetch(
+        converseRequest(body, { stream: true, headers: { "x-bedrock-edge-replay": name } }),
+      );
+      expect(response.status, name).toBe(400);
+      expect((await response.json()).message).toMatch(/^Invalid recording name/);
+    }
+    expect(asked).toEqual([]);
+  });
+
   it("recordings may be a loader function (e.g. reading a directory), and JSON recordings serve /converse", async () => {
     const json = new TextEncoder().encode(
       '{"output":{"message":{"role":"assistant","content":[{"text":"hi"}]}}}',
