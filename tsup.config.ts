@@ -1,6 +1,7 @@
 import { defineConfig } from "tsup";
 
-// Library entries ship as ESM + CJS with types; the CLI is ESM only with a shebang.
+// Library entries ship as ESM + CJS with types; the CLI is ESM only with a shebang. `npm run build` empties dist
+// first: a `clean` here could race the CLI build that runs alongside.
 export default defineConfig([
   {
     entry: {
@@ -12,7 +13,6 @@ export default defineConfig([
     format: ["esm", "cjs"],
     dts: true,
     sourcemap: true,
-    clean: true,
     target: "es2022",
     splitting: true,
     treeshake: true,
