@@ -17,12 +17,14 @@ const runTool = (call) => ({ city: call.arguments.city, forecast: "sunny", tempe
 const SETTINGS = { "proxy-url": "proxy", "proxy-token": "token", region: "region", model: "model" };
 const params = new URLSearchParams(location.search);
 for (const [id, param] of Object.entries(SETTINGS)) {
-  const value = params.get(param) ?? (id === "proxy-token" ? null : localStorage.getItem(`bedrock-edge:${id}`));
+  const value =
+    params.get(param) ?? (id === "proxy-token" ? null : localStorage.getItem(`bedrock-edge:${id}`));
   if (value) $(id).value = value;
 }
 
 function client() {
-  for (const id of Object.keys(SETTINGS)) if (id !== "proxy-token") localStorage.setItem(`bedrock-edge:${id}`, $(id).value);
+  for (const id of Object.keys(SETTINGS))
+    if (id !== "proxy-token") localStorage.setItem(`bedrock-edge:${id}`, $(id).value);
   return createBedrock(
     {
       url: $("proxy-url").value,

@@ -11,7 +11,8 @@ interface Env {
 }
 
 const encoder = new TextEncoder();
-const sse = (event: string, data: unknown) => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+const sse = (event: string, data: unknown) =>
+  encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 
 async function promptOf(request: Request): Promise<string | undefined> {
   if (request.method === "POST") {
@@ -23,7 +24,8 @@ async function promptOf(request: Request): Promise<string | undefined> {
 
 function toSse(event: ChatEvent): Uint8Array | undefined {
   if (event.type === "text") return sse("text", { text: event.text });
-  if (event.type === "tool-call") return sse("tool-call", { id: event.id, name: event.name, arguments: event.arguments });
+  if (event.type === "tool-call")
+    return sse("tool-call", { id: event.id, name: event.name, arguments: event.arguments });
   if (event.type === "finish") return sse("done", { stopReason: event.stopReason, usage: event.usage });
   return undefined;
 }
@@ -36,7 +38,8 @@ function errorBody(error: unknown) {
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     const prompt = await promptOf(request);
-    if (!prompt) return Response.json({ message: "Send ?prompt=... or a JSON body {\"prompt\": ...}" }, { status: 400 });
+    if (!prompt)
+      return Response.json({ message: 'Send ?prompt=... or a JSON body {"prompt": ...}' }, { status: 400 });
 
     // Config from the Worker's bindings: there is no process.env on Workers, so pass env explicitly.
     const bedrock = createBedrock(

@@ -4,4 +4,6 @@ import { cases, runAll } from "../cases/index";
 const emulatorUrl = decodeURIComponent(location.hash.slice(1));
 const results = await runAll({ emulatorUrl, runtime: "chromium" }, cases);
 (window as any).__results = results;
-document.getElementById("out")!.textContent = results.map((r) => `${r.ok ? "ok" : "FAIL"} ${r.name}`).join("\n");
+document.getElementById("out")!.textContent = results
+  .map((r) => `${r.ok ? "ok" : "FAIL"} ${r.name}`)
+  .join("\n");

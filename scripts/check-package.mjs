@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+// The package as published: publint (package.json against the packed files) and @arethetypeswrong/cli
+// (`attw --pack`: types resolve for node10, node16 from CJS and ESM, and bundler, for every subpath).
+// Run after `npm run build`. Prints one line per check and a RESULT line for scripts/test-all.mjs.
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { publint } from "publint";
+import { formatMessage } from "publint/utils";
+
+// The package directory: this repo, or another one given as an argument (to try the checks on a broken copy).
+const ROOT = process.argv[2] ?? join(import.meta.dirname, "..");
+const ATTW = join(import.meta.dirname, "..", "node_modules", ".bin", "attw");
+const exec = promisify(execFile);
+const results = [];
+
+function record(name, ok, detail = "") {
+  results.push(ok);
+  console.log(`  ${ok ? "\u2713" : "\u2717"} ${name}`);
+  if (detail) console.log(`      ${detail.split("\n").join("\n      ")}`);
+}
+
+console.log("Package: publint + attw --pack");
+
+try {
+  const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const { messages } = await publint({ pkgDir: ROOT, level: "suggestion", pack: "npm" });
+  const lines = messages.map((m) => `${m.type}: ${formatMessage(m, pkg) ?? m.code}`);
+  // Errors and warnings fail; suggestions are shown.
+  record(
+    `publint (${messages.length === 0 ? "all good" : `${messages.length} message(s)`})`,
+    !messages.some((m) => m.type === "error" || m.type === "warning"),
+    lines.join("\n"),
+  );
+} catch (error) {
+  record("publint could not run", false, String(error?.stack ?? error));
+}
+
+try {
+  // attw exits 1 when it finds problems; the JSON says which.
+  const { stdout } = await exec(ATTW, ["--pack", ".", "--format", "json"], {
+    cwd: ROOT,
+    maxBuffer: 64 << 20,
+  }).catch((error) => ({ stdout: error.stdout ?? "" }));
+  const { analysis } = JSON.parse(stdout);
+  const list = analysis.problems ?? [];
+  for (const [subpath, entry] of Object.entries(analysis.entrypoints)) {
+    const kinds = Object.keys(entry.resolutions);
+    const mine = list.filter((p) => p.entrypoint === subpath);
+    const failed = kinds.filter((k) => !entry.resolutions[k].resolution && subpath !== "./package.json");
+    const detail = [
+      ...failed.map((k) => `${k}: resolution failed`),
+      ...mine.map((p) => `${p.resolutionKind}: ${p.kind}`),
+    ];
+    const name = subpath === "." ? "bedrock-edge" : `bedrock-edge/${subpath.slice(2)}`;
+    record(`attw ${name}: ${kinds.join(", ")}`, detail.length === 0, detail.join("\n"));
+  }
+  // File-level problems (e.g. FalseESM: .d.ts types for a .cjs file) belong to no single subpath.
+  const files = list.filter((p) => p.entrypoint === undefined);
+  record(
+    "attw: every types file matches its JavaScript's module kind (ESM/CJS)",
+    files.length === 0,
+    files.map((p) => `${p.kind}: ${p.typesFileName ?? ""} for ${p.implementationFileName ?? ""}`).join("\n"),
+  );
+} catch (error) {
+  record("attw --pack could not run", false, String(error?.stack ?? error));
+}
+
+const passed = results.filter(Boolean).length;
+console.log(`RESULT passed=${passed} failed=${results.length - passed}`);
+process.exitCode = passed === results.length && passed > 0 ? 0 : 1;
