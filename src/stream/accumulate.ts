@@ -126,7 +126,8 @@ export class ToolCallAccumulator {
     block.start = start;
   }
 
-  private delta(index: number, delta: Record<string, any>, out: ChatEvent[]): void {
+  /** @internal The contentBlockDelta step; ConversePipeline calls it directly, skipping the event object. */
+  delta(index: number, delta: Record<string, any>, out: ChatEvent[]): void {
     if (typeof delta.text === "string") {
       const block = this.block(index, "text");
       block.text += delta.text;

@@ -1,7 +1,16 @@
-import { HeaderMarshaller, type MessageHeaders } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { EventStreamError } from "../client/errors";
 import { crc32 } from "./crc32";
+
+/** A frame header's value, tagged with its wire type. */
+export type HeaderValue =
+  | { type: "boolean"; value: boolean }
+  | { type: "byte" | "short" | "integer"; value: number }
+  | { type: "long"; value: bigint }
+  | { type: "binary"; value: Uint8Array }
+  | { type: "string" | "uuid"; value: string }
+  | { type: "timestamp"; value: Date };
+
+export type MessageHeaders = Record<string, HeaderValue>;
 
 /** One decoded `application/vnd.amazon.eventstream` frame. */
 export interface EventStreamMessage {
@@ -20,14 +29,16 @@ const PRELUDE = 12; // total length, headers length, prelude CRC
 const MIN_FRAME = 16; // prelude + message CRC
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
+const u32 = (b: Uint8Array, i: number) =>
+  ((b[i] << 24) | (b[i + 1] << 16) | (b[i + 2] << 8) | b[i + 3]) >>> 0;
+
 /**
  * Push decoder: `feed()` a network chunk, get back every frame it completed. Frames may be split anywhere;
  * a partial frame is copied once into a buffer of its declared size, never re-copied as chunks arrive.
  */
 export class EventStreamDecoder {
   private readonly maxFrame: number;
-  private readonly headerParser = new HeaderMarshaller(toUtf8, fromUtf8);
-  // Bedrock repeats a handful of header blocks; parsing each once keeps UTF-8 decoding off the hot path.
+  // Bedrock repeats a handful of header blocks: each is parsed once, later frames compare bytes in place.
   private headerCache: { bytes: Uint8Array; headers: MessageHeaders }[] = [];
   private prelude = new Uint8Array(PRELUDE);
   private preludeFill = 0;
@@ -54,7 +65,7 @@ export class EventStreamDecoder {
       const at = this.offset + i;
       const total = this.checkPrelude(chunk, i, at);
       if (n - i < total) break;
-      out.push(this.decodeFrame(chunk.subarray(i, i + total), at));
+      out.push(this.decodeFrame(chunk, i, total, at));
       i += total;
     }
     if (i < n) this.startPartial(chunk, i);
@@ -109,64 +120,115 @@ export class EventStreamDecoder {
     i += take;
     if (this.frameFill === frame.length) {
       this.frame = undefined;
-      out.push(this.decodeFrame(frame, this.frameStart));
+      out.push(this.decodeFrame(frame, 0, frame.length, this.frameStart));
     }
     return i;
   }
 
   /** Validates a 12-byte prelude and returns the frame's total length. */
   private checkPrelude(bytes: Uint8Array, i: number, at: number): number {
-    const view = new DataView(bytes.buffer, bytes.byteOffset + i, PRELUDE);
-    const total = view.getUint32(0);
-    const headersLength = view.getUint32(4);
-    if (crc32(bytes, i, i + 8) !== view.getUint32(8)) {
+    const total = u32(bytes, i);
+    if (crc32(bytes, i, i + 8) !== u32(bytes, i + 8)) {
       throw new EventStreamError("Prelude CRC mismatch (corrupted frame length or not an event stream)", at);
     }
-    if (total < MIN_FRAME) throw new EventStreamError(`Frame length ${total} is below the 16-byte minimum`, at);
+    if (total < MIN_FRAME)
+      throw new EventStreamError(`Frame length ${total} is below the 16-byte minimum`, at);
     if (total > this.maxFrame) {
       throw new EventStreamError(`Frame length ${total} exceeds the ${this.maxFrame}-byte limit`, at);
     }
+    const headersLength = u32(bytes, i + 4);
     if (headersLength > total - MIN_FRAME) {
       throw new EventStreamError(`Headers length ${headersLength} does not fit in a ${total}-byte frame`, at);
     }
     return total;
   }
 
-  private decodeFrame(frame: Uint8Array, at: number): EventStreamMessage {
-    const total = frame.length;
-    const view = new DataView(frame.buffer, frame.byteOffset, total);
-    const expected = view.getUint32(total - 4);
+  /** Checks the message CRC of the (prelude-checked) frame at `bytes[i..i+total)`; the body is a view. */
+  private decodeFrame(bytes: Uint8Array, i: number, total: number, at: number): EventStreamMessage {
+    const end = i + total - 4;
     // The message CRC covers the prelude too: continue from the prelude's CRC, stored in bytes 8..12.
-    if (crc32(frame, 8, total - 4, view.getUint32(8)) !== expected) {
+    if (crc32(bytes, i + 8, end, u32(bytes, i + 8)) !== u32(bytes, end)) {
       throw new EventStreamError("Message CRC mismatch (corrupted headers or payload)", at);
     }
-    const headersLength = view.getUint32(4);
-    const headerBytes = frame.subarray(PRELUDE, PRELUDE + headersLength);
-    return { headers: this.parseHeaders(headerBytes, at), body: frame.subarray(PRELUDE + headersLength, total - 4), offset: at };
+    const headersEnd = i + PRELUDE + u32(bytes, i + 4);
+    return {
+      headers: this.headers(bytes, i + PRELUDE, headersEnd, at),
+      body: bytes.subarray(headersEnd, end),
+      offset: at,
+    };
   }
 
-  private parseHeaders(bytes: Uint8Array, at: number): MessageHeaders {
+  private headers(bytes: Uint8Array, start: number, end: number, at: number): MessageHeaders {
     const cache = this.headerCache;
-    for (let c = 0; c < cache.length; c++) {
-      if (sameBytes(cache[c].bytes, bytes)) return cache[c].headers;
+    const length = end - start;
+    search: for (let c = 0; c < cache.length; c++) {
+      const cached = cache[c].bytes;
+      if (cached.length !== length) continue;
+      for (let k = 0; k < length; k++) if (cached[k] !== bytes[start + k]) continue search;
+      return cache[c].headers;
     }
-    let headers: MessageHeaders;
-    try {
-      headers = this.headerParser.parse(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    } catch (error) {
-      throw new EventStreamError(`Malformed frame headers (${(error as Error).message})`, at);
-    }
-    Object.freeze(headers);
+    const copy = bytes.slice(start, end);
+    const headers = Object.freeze(parseHeaders(copy, at));
     if (cache.length >= 16) cache.pop();
-    cache.unshift({ bytes: bytes.slice(), headers });
+    cache.unshift({ bytes: copy, headers });
     return headers;
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const hex = (b: Uint8Array, from: number, to: number) => {
+  let s = "";
+  for (let i = from; i < to; i++) s += (b[i] | 256).toString(16).slice(1);
+  return s;
+};
+
+/** Parses a header block (name length, name, type tag, value; repeated). Binary values are views of `bytes`. */
+function parseHeaders(bytes: Uint8Array, at: number): MessageHeaders {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  const headers: MessageHeaders = {};
+  let i = 0;
+  const take = (n: number) => {
+    if (i + n > bytes.length)
+      throw new EventStreamError("Malformed frame headers (a header runs past the header block)", at);
+    i += n;
+    return i - n;
+  };
+  const text = (from: number, n: number) => {
+    try {
+      return utf8.decode(bytes.subarray(from, from + n));
+    } catch {
+      throw new EventStreamError("Malformed frame headers (a name or string value is not UTF-8)", at);
+    }
+  };
+  while (i < bytes.length) {
+    const nameLength = bytes[take(1)];
+    const name = text(take(nameLength), nameLength);
+    const tag = bytes[take(1)];
+    let value: HeaderValue;
+    if (tag < 2) value = { type: "boolean", value: tag === 0 };
+    else if (tag === 2) value = { type: "byte", value: view.getInt8(take(1)) };
+    else if (tag === 3) value = { type: "short", value: view.getInt16(take(2)) };
+    else if (tag === 4) value = { type: "integer", value: view.getInt32(take(4)) };
+    else if (tag === 5) value = { type: "long", value: view.getBigInt64(take(8)) };
+    else if (tag === 6 || tag === 7) {
+      const n = view.getUint16(take(2));
+      const from = take(n);
+      value =
+        tag === 6
+          ? { type: "binary", value: bytes.subarray(from, from + n) }
+          : { type: "string", value: text(from, n) };
+    } else if (tag === 8) value = { type: "timestamp", value: new Date(Number(view.getBigInt64(take(8)))) };
+    else if (tag === 9) {
+      const u = take(16);
+      value = {
+        type: "uuid",
+        value: `${hex(bytes, u, u + 4)}-${hex(bytes, u + 4, u + 6)}-${hex(bytes, u + 6, u + 8)}-${hex(bytes, u + 8, u + 10)}-${hex(bytes, u + 10, u + 16)}`,
+      };
+    } else
+      throw new EventStreamError(`Malformed frame headers (unknown header type ${tag} for "${name}")`, at);
+    headers[name] = value;
+  }
+  return headers;
 }
 
 /** `TransformStream` over EventStreamDecoder: bytes in, frames out. */

@@ -1,11 +1,11 @@
 import { EventPayloadError, EventStreamError, serviceError } from "../client/errors";
-import type { EventStreamMessage } from "./decode";
+import type { EventStreamMessage, MessageHeaders } from "./decode";
 import type { ConverseEvent } from "./events";
 
 const decoder = new TextDecoder();
 
-function header(message: EventStreamMessage, name: string): string | undefined {
-  const h = message.headers[name];
+function header(headers: MessageHeaders, name: string): string | undefined {
+  const h = headers[name];
   return h && h.type === "string" ? h.value : undefined;
 }
 
@@ -13,7 +13,8 @@ function fail(eventType: string, message: string, offset: number): never {
   throw new EventPayloadError(eventType, message, offset);
 }
 
-const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, any> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Turns one event-stream frame into a typed Converse event. Exception and error frames throw the matching
@@ -21,29 +22,36 @@ const isObject = (v: unknown): v is Record<string, any> => typeof v === "object"
  * with a schema library: this runs once per frame, tens of thousands of times per long response.
  */
 export function parseConverseMessage(message: EventStreamMessage): ConverseEvent {
-  const messageType = header(message, ":message-type") ?? "event";
-  const at = message.offset;
+  return parseFrame(message.headers, message.body, message.offset);
+}
+
+/** parseConverseMessage on a frame's parts (the pipeline decodes frames in place). */
+export function parseFrame(headers: MessageHeaders, body: Uint8Array, at: number): ConverseEvent {
+  const messageType = header(headers, ":message-type") ?? "event";
   if (messageType === "exception") {
-    const code = header(message, ":exception-type") ?? "UnknownStreamException";
-    const payload = parsePayload(code, message.body, at, true);
+    const code = header(headers, ":exception-type") ?? "UnknownStreamException";
+    const payload = parsePayload(code, body, at, true);
     const text = isObject(payload) && typeof payload.message === "string" ? payload.message : "";
     const error = serviceError(code, text || `${code} during the stream`, { phase: "stream" });
     if (isObject(payload)) {
-      if (payload.originalStatusCode !== undefined) (error as any).originalStatusCode = payload.originalStatusCode;
+      if (payload.originalStatusCode !== undefined)
+        (error as any).originalStatusCode = payload.originalStatusCode;
       if (payload.originalMessage !== undefined) (error as any).originalMessage = payload.originalMessage;
     }
     throw error;
   }
   if (messageType === "error") {
-    const code = header(message, ":error-code") ?? "UnknownStreamError";
-    throw serviceError(code, header(message, ":error-message") ?? `${code} during the stream`, { phase: "stream" });
+    const code = header(headers, ":error-code") ?? "UnknownStreamError";
+    throw serviceError(code, header(headers, ":error-message") ?? `${code} during the stream`, {
+      phase: "stream",
+    });
   }
   if (messageType !== "event") {
     throw new EventStreamError(`Unknown :message-type "${messageType}"`, at);
   }
-  const eventType = header(message, ":event-type");
+  const eventType = header(headers, ":event-type");
   if (!eventType) throw new EventStreamError("Event frame without an :event-type header", at);
-  const p = parsePayload(eventType, message.body, at, false);
+  const p = parsePayload(eventType, body, at, false);
   // AWS pads every payload with `p` so that frame sizes do not leak the content length.
   p.p = undefined;
   switch (eventType) {
@@ -81,12 +89,39 @@ export function parseConverseMessage(message: EventStreamMessage): ConverseEvent
   }
 }
 
+/**
+ * The payload of a contentBlockDelta event frame, checked as parseFrame checks it; undefined for every other
+ * frame (parse those with parseFrame). Skips building the ConverseEvent on the pipeline's hottest path.
+ */
+export function deltaPayload(
+  headers: MessageHeaders,
+  body: Uint8Array,
+  at: number,
+): { contentBlockIndex: number; delta: Record<string, any> } | undefined {
+  if (
+    header(headers, ":event-type") !== "contentBlockDelta" ||
+    (header(headers, ":message-type") ?? "event") !== "event"
+  ) {
+    return undefined;
+  }
+  const p = parsePayload("contentBlockDelta", body, at, false);
+  if (typeof p.contentBlockIndex !== "number")
+    fail("contentBlockDelta", "contentBlockIndex must be a number", at);
+  if (!isObject(p.delta)) fail("contentBlockDelta", "delta must be an object", at);
+  return p as { contentBlockIndex: number; delta: Record<string, any> };
+}
+
 function withoutUndefined<T extends Record<string, any>>(o: T): T {
   for (const k in o) if (o[k] === undefined) delete o[k];
   return o;
 }
 
-function parsePayload(eventType: string, body: Uint8Array, at: number, lenient: boolean): Record<string, any> {
+function parsePayload(
+  eventType: string,
+  body: Uint8Array,
+  at: number,
+  lenient: boolean,
+): Record<string, any> {
   const text = decoder.decode(body);
   let value: unknown;
   try {

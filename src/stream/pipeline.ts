@@ -1,7 +1,7 @@
+import { ToolCallAccumulator } from "./accumulate";
 import { type DecoderOptions, EventStreamDecoder, type EventStreamMessage } from "./decode";
 import type { ChatEvent, ConverseEvent } from "./events";
-import { parseConverseMessage } from "./parse";
-import { ToolCallAccumulator } from "./accumulate";
+import { deltaPayload, parseConverseMessage } from "./parse";
 
 /**
  * The three stages fused into one push call per network chunk: bytes -> frames -> Converse events -> chat
@@ -34,14 +34,24 @@ export class ConversePipeline {
       this.error = error;
     }
     try {
+      const acc = this.accumulator;
+      const fast = !this.onConverseEvent;
       for (let i = 0; i < frames.length; i++) {
-        const event = parseConverseMessage(frames[i]);
+        const frame = frames[i];
+        // Text and tool-input deltas are nearly every frame: straight from payload to accumulator.
+        const delta = fast ? deltaPayload(frame.headers, frame.body, frame.offset) : undefined;
+        if (delta) {
+          acc.delta(delta.contentBlockIndex, delta.delta, out);
+          continue;
+        }
+        const event = parseConverseMessage(frame);
         this.onConverseEvent?.(event);
-        this.accumulator.push(event, out);
+        acc.push(event, out);
       }
     } catch (error) {
       this.error = error;
     }
+    frames.length = 0; // do not hold the chunk until the next one
     return out;
   }
 
