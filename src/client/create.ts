@@ -179,9 +179,12 @@ export function stream(
 ): ChatEventStream {
   const cancel = new AbortController();
   const user = options.signal;
+  const onUserAbort = () => cancel.abort(user!.reason);
+  // A long-lived signal shared by many calls must not collect one listener per stream: detach when done.
+  const detach = () => user?.removeEventListener("abort", onUserAbort);
   if (user) {
     if (user.aborted) cancel.abort(user.reason);
-    else user.addEventListener("abort", () => cancel.abort(user.reason), { once: true });
+    else user.addEventListener("abort", onUserAbort, { once: true });
   }
   let run: ReturnType<typeof runConverse> | undefined;
   let dispatcher: Dispatcher;
@@ -192,6 +195,7 @@ export function stream(
         try {
           plan = planCall(resolved(config), messages, options);
         } catch (error) {
+          detach();
           reportOnce(options, error);
           throw error;
         }
@@ -202,16 +206,21 @@ export function stream(
       async pull(controller) {
         try {
           const step = await run!.next();
-          if (step.done) return controller.close();
+          if (step.done) {
+            detach();
+            return controller.close();
+          }
           dispatcher.dispatch(step.value);
           for (const event of step.value) controller.enqueue(event);
         } catch (error) {
+          detach();
           if (cancel.signal.aborted && !user?.aborted) return; // cancelled by the reader: nothing to report
           reportOnce(options, error);
           controller.error(error);
         }
       },
       async cancel() {
+        detach();
         cancel.abort(new AbortError("The stream was cancelled", { phase: "stream" }));
         await run?.return(undefined as never).catch(() => {});
       },

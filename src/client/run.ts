@@ -46,6 +46,8 @@ const EVENT_STREAM = "application/vnd.amazon.eventstream";
 const THROTTLING = new Set(["ThrottlingException", "ModelNotReadyException"]);
 
 type Timeout = "firstByteTimeoutMs" | "idleTimeoutMs";
+/** The reason every finished call's controller is aborted with (releases the connection; one shared instance). */
+const FINISHED = new AbortError("Request finished");
 
 /**
  * Runs a Converse call and yields chat events in batches, one batch per network chunk. Retries (backoff with
@@ -164,7 +166,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
     } finally {
       disarm();
       plan.signal?.removeEventListener("abort", onUserAbort);
-      abort.abort(new AbortError("Request finished"));
+      abort.abort(FINISHED);
     }
   }
 }

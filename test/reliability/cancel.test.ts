@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { afterAll, describe, expect, it } from "vitest";
 import { request, stream } from "../../src/client/create";
 import { AbortError, type BedrockError, TimeoutError } from "../../src/client/errors";
@@ -132,5 +133,25 @@ describe("cancellation reaches the server", () => {
     expect(error.phase).toBe("request");
     await sleep(50);
     expect(arrived.has(id)).toBe(false);
+  });
+
+  it("a long-lived signal shared by many calls keeps no listener once they are done", async () => {
+    const shutdown = new AbortController();
+    const { config, headers } = setup("delay;ms=1");
+    for (let i = 0; i < 12; i++) {
+      for await (const _ of stream(config, messages, { headers, signal: shutdown.signal })) {
+        // drain
+      }
+      await request(config, messages, { headers, signal: shutdown.signal });
+    }
+    // Cancelled and failed streams detach too.
+    const reader = stream(config, messages, { headers, signal: shutdown.signal }).getReader();
+    await reader.read();
+    await reader.cancel();
+    // Bad input throws at once (the ReadableStream cannot start), and leaves nothing attached either.
+    expect(() => stream(config, [], { signal: shutdown.signal })).toThrow(
+      /at least one user or assistant message/,
+    );
+    expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(0);
   });
 });

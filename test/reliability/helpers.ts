@@ -1,5 +1,5 @@
 import { afterAll } from "vitest";
-import { request, stream } from "../../src/client/create";
+import { type ConfigInput, request, stream } from "../../src/client/create";
 import { BedrockError } from "../../src/client/errors";
 import type { Logger } from "../../src/client/log";
 import type { ConverseResult, RequestOptions } from "../../src/client/options";
@@ -73,7 +73,7 @@ export interface Outcome {
  */
 export async function callWith(
   api: Api,
-  config: Record<string, unknown>,
+  config: ConfigInput,
   prompt: string,
   options: RequestOptions & { delayPerEventMs?: number } = {},
 ): Promise<Outcome> {

@@ -72,7 +72,9 @@ const server = await serve({
           },
           body: fromUtf8(JSON.stringify({ message: `rejected ${text}`, originalMessage: text })),
         });
-        return new Response(frame, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+        return new Response(frame as Uint8Array<ArrayBuffer>, {
+          headers: { "content-type": "application/vnd.amazon.eventstream" },
+        });
       }
       case "payload": {
         const frame = codec.encode({
@@ -82,7 +84,9 @@ const server = await serve({
           },
           body: fromUtf8(`not json ${text}`),
         });
-        return new Response(frame, { headers: { "content-type": "application/vnd.amazon.eventstream" } });
+        return new Response(frame as Uint8Array<ArrayBuffer>, {
+          headers: { "content-type": "application/vnd.amazon.eventstream" },
+        });
       }
     }
     return emulator.fetch(req);
@@ -310,12 +314,12 @@ describe("secrets never appear in logs or errors", () => {
       const check = (where: string, text: string) => {
         for (const s of list) if (text.includes(s)) leaks.push(`${where}: ${s.slice(0, 12)}...`);
       };
-      seen.logs.forEach((l, i) =>
-        check(`log ${i} (${l.level} ${l.message})`, `${l.message}\n${exposure(l.data)}`),
-      );
-      seen.thrown.forEach((e, i) => check(`thrown ${i} (${(e as Error).name})`, exposure(e)));
-      seen.reported.forEach((e, i) => check(`onError ${i}`, exposure(e)));
-      seen.results.forEach((r, i) => check(`result ${i}`, exposure(r)));
+      for (const [i, l] of seen.logs.entries()) {
+        check(`log ${i} (${l.level} ${l.message})`, `${l.message}\n${exposure(l.data)}`);
+      }
+      for (const [i, e] of seen.thrown.entries()) check(`thrown ${i} (${(e as Error).name})`, exposure(e));
+      for (const [i, e] of seen.reported.entries()) check(`onError ${i}`, exposure(e));
+      for (const [i, r] of seen.results.entries()) check(`result ${i}`, exposure(r));
       expect(leaks).toEqual([]);
       // The hostile echoes reached errors and were redacted there (so the scrubbing, not luck, kept them out).
       const redacted = seen.thrown.filter((e) => (e as Error).message.includes("[redacted]"));
