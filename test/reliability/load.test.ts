@@ -46,7 +46,7 @@ describe(`${STREAMS} concurrent streams through the proxy to the emulator`, () =
     expect(r.completed).toBe(STREAMS);
     expect(r.events).toBeGreaterThan(STREAMS * 15);
     // They really were open at the same time.
-    expect(r.peakOpen).toBeGreaterThan(STREAMS * 0.9);
+    expect(r.peakOpen).toBeGreaterThan(STREAMS * 0.75);
   });
 
   it("every 5th upstream fails mid-way: exactly those callers get errors, the rest complete", async () => {
