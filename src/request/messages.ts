@@ -39,9 +39,12 @@ export type ContentPart =
 
 /** What `request`/`stream` accept as a message: simple strings, Bedrock content blocks, or OpenAI-style turns. */
 export type InputMessage =
-  | { role: "system" | "user" | "assistant"; content: string | Block[] }
-  | { role: "assistant"; content?: string | Block[] | null; tool_calls: OpenAIToolCall[] }
-  | { role: "tool"; tool_call_id: string; content: string | Block[] | unknown; status?: "success" | "error" };
+  | { role: "system" | "user" | "assistant"; content: string | Content[] }
+  | { role: "assistant"; content?: string | Content[] | null; tool_calls: OpenAIToolCall[] }
+  | { role: "tool"; tool_call_id: string; content: string | Content[] | unknown; status?: "success" | "error" };
+
+/** One piece of a message's content: text, a content part, or a Bedrock content block. */
+export type Content = string | ContentPart | Block;
 
 export interface NormalizedMessages {
   system: Block[];

@@ -7,7 +7,8 @@ export interface TokenUsage {
   totalTokens: number;
   cacheReadInputTokens?: number;
   cacheWriteInputTokens?: number;
-  cacheDetails?: unknown[];
+  /** Tokens written to the cache per TTL. */
+  cacheDetails?: { ttl: string; inputTokens: number }[];
 }
 
 export interface ContentBlockDeltaPayload {

@@ -18,7 +18,7 @@ export function addUsage(
   if (!total)
     return {
       ...step,
-      ...(step.cacheDetails && { cacheDetails: step.cacheDetails.map((d) => ({ ...(d as object) })) }),
+      ...(step.cacheDetails && { cacheDetails: step.cacheDetails.map((d) => ({ ...d })) }),
     };
   const sum: TokenUsage = {
     inputTokens: total.inputTokens + step.inputTokens,
@@ -30,10 +30,7 @@ export function addUsage(
   }
   if (total.cacheDetails || step.cacheDetails) {
     const byTtl = new Map<string, number>();
-    for (const d of [...(total.cacheDetails ?? []), ...(step.cacheDetails ?? [])] as {
-      ttl: string;
-      inputTokens: number;
-    }[]) {
+    for (const d of [...(total.cacheDetails ?? []), ...(step.cacheDetails ?? [])]) {
       byTtl.set(d.ttl, (byTtl.get(d.ttl) ?? 0) + d.inputTokens);
     }
     sum.cacheDetails = [...byTtl].map(([ttl, inputTokens]) => ({ ttl, inputTokens }));
