@@ -135,17 +135,25 @@ export interface CaseResult {
   error?: string;
 }
 
-/** Runs every case in order (for runners without their own framework: workerd, the browser). */
-export async function runAll(ctx: Context, only: Case[] = cases): Promise<CaseResult[]> {
+/** Runs every case in order, each within `timeoutMs` (for runners without a framework: workerd, the page). */
+export async function runAll(ctx: Context, only: Case[] = cases, timeoutMs = 30_000): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const c of only) {
     const started = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await c.fn(ctx);
+      await Promise.race([
+        c.fn(ctx),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
       results.push({ name: c.name, ok: true, ms: Date.now() - started });
     } catch (error) {
       const e = error as Error;
       results.push({ name: c.name, ok: false, ms: Date.now() - started, error: `${e?.name}: ${e?.message}` });
+    } finally {
+      clearTimeout(timer);
     }
   }
   return results;
