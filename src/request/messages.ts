@@ -1,16 +1,7 @@
-import type { CacheTTL, GuardrailConverseContentQualifier, ImageFormat, VideoFormat } from "../types";
+import type { CacheTTL, GuardrailConverseContentQualifier } from "../types";
 import { bytesToBase64 } from "./base64";
 import { RequestError } from "./errors";
-import {
-  type DocumentOptions,
-  detectDocumentFormat,
-  detectImageFormat,
-  detectVideoFormat,
-  documentBlock,
-  imageBlock,
-  type MediaSource,
-  videoBlock,
-} from "./media";
+import { detectImageFormat, detectVideoFormat, imageBlock, type MediaSource } from "./media";
 
 type Block = Record<string, unknown>;
 
@@ -26,16 +17,8 @@ export interface OpenAIToolCall {
   function: { name: string; arguments: string | Record<string, unknown> };
 }
 
-/**
- * Content parts accepted besides Bedrock's own blocks: media from bytes (`Uint8Array`, `ArrayBuffer`), base64,
- * `data:` URLs or `s3://` URIs, with the format inferred from the bytes when not given.
- */
-export type ContentPart =
-  | { type: "text"; text: string }
-  | { type: "image"; image: MediaSource; format?: ImageFormat }
-  | ({ type: "document"; document: MediaSource | { text: string } } & Partial<DocumentOptions>)
-  | { type: "video"; video: MediaSource; format?: VideoFormat }
-  | { type: "image_url"; image_url: { url: string } | string };
+/** OpenAI's text part. Media: `imageBlock`, `documentBlock`, `videoBlock` (they infer the format from the bytes). */
+export type ContentPart = { type: "text"; text: string };
 
 /** What `request`/`stream` accept as a message: simple strings, Bedrock content blocks, or OpenAI-style turns. */
 export type InputMessage =
@@ -119,36 +102,26 @@ function toBlock(block: any, path: string): Block {
   return withWireMedia(block, path);
 }
 
-/** A typed content part (`{type: "image", image: bytes}`, OpenAI's `{type: "text"}`, ...) to a Bedrock block. */
+const HELPERS: Record<string, string> = {
+  image: "imageBlock(bytes | base64 | data: URL | s3:// URI)",
+  image_url: "imageBlock(dataUrl); Bedrock cannot fetch http(s) URLs",
+  document: "documentBlock(source, {name})",
+  video: "videoBlock(source)",
+};
+
+/**
+ * A typed part: OpenAI's `{type: "text"}`. Media parts are built with the exported helpers instead (they infer the
+ * format from the bytes), which keeps format detection out of bundles that never send media.
+ */
 function fromPart(part: any, path: string): Block {
-  switch (part.type) {
-    case "text":
-      if (typeof part.text !== "string") throw new RequestError(`${path}.text`, "expected a string");
-      return { text: part.text };
-    case "image":
-      return imageBlock(part.image, part.format);
-    case "video":
-      return videoBlock(part.video, part.format);
-    case "document": {
-      const { type: _, document, ...options } = part;
-      return documentBlock(document, options);
-    }
-    case "image_url": {
-      const url = typeof part.image_url === "string" ? part.image_url : part.image_url?.url;
-      if (typeof url !== "string" || /^https?:/i.test(url)) {
-        throw new RequestError(
-          `${path}.image_url`,
-          'Bedrock cannot fetch image URLs: pass the bytes ({type: "image", image: bytes}), a data: URL or an s3:// URI',
-        );
-      }
-      return imageBlock(url);
-    }
-    default:
-      throw new RequestError(
-        `${path}.type`,
-        `unknown content part type ${JSON.stringify(part.type)} (use text, image, document, video or a Bedrock block)`,
-      );
-  }
+  if (part.type === "text" && typeof part.text === "string") return { text: part.text };
+  const helper = HELPERS[part.type];
+  throw new RequestError(
+    `${path}.type`,
+    helper
+      ? `use ${helper} for ${part.type} content: it infers the format and writes the bytes as base64`
+      : `unknown content part type ${JSON.stringify(part.type)} (use text, a Bedrock block, or imageBlock / documentBlock / videoBlock)`,
+  );
 }
 
 const isBytes = (v: unknown): v is Uint8Array | ArrayBuffer =>
@@ -163,9 +136,9 @@ function base64Of(v: Uint8Array | ArrayBuffer | ArrayBufferView): string {
   return bytesToBase64(bytes);
 }
 
-const SNIFFERS: Record<string, (bytes: Uint8Array, name?: string) => string | undefined> = {
+// Documents are not sniffed here (their detection is the heavy part of media.ts): documentBlock does it.
+const SNIFFERS: Record<string, (bytes: Uint8Array) => string | undefined> = {
   image: detectImageFormat,
-  document: detectDocumentFormat,
   video: detectVideoFormat,
 };
 
@@ -182,11 +155,11 @@ function withWireMedia(block: Block, path: string): Block {
       const bytes = ArrayBuffer.isView(raw)
         ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
         : new Uint8Array(raw);
-      const format = media.format ?? SNIFFERS[kind](bytes, media.name);
+      const format = media.format ?? SNIFFERS[kind]?.(bytes);
       if (format === undefined) {
         throw new RequestError(
           `${path}.${kind}.format`,
-          `could not infer the ${kind} format from the bytes: pass format`,
+          `${kind === "document" ? "missing" : `could not infer the ${kind} format from the bytes`}: pass format, or build the block with ${HELPERS[kind]}`,
         );
       }
       return { ...block, [kind]: { ...media, format, source: { ...media.source, bytes: base64Of(bytes) } } };
@@ -256,7 +229,8 @@ function toolUseBlock(call: any, path: string): Block {
 function toolResultBlock(toolUseId: string, content: unknown, status?: string): Block {
   let blocks: Block[];
   if (typeof content === "string") blocks = [{ text: content }];
-  else if (Array.isArray(content)) blocks = content.map((c, i) => toBlock(c, `toolResult(${toolUseId}).content[${i}]`));
+  else if (Array.isArray(content))
+    blocks = content.map((c, i) => toBlock(c, `toolResult(${toolUseId}).content[${i}]`));
   else blocks = [{ json: content ?? null }];
   return { toolResult: { toolUseId, content: blocks, ...(status && { status }) } };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildConverseBody } from "../../src/request/body";
+import { documentBlock } from "../../src/request/media";
 import { cachePoint } from "../../src/request/messages";
 import type { TokenUsage } from "../../src/stream/events";
 import { capture } from "../helpers/fixtures";
@@ -17,11 +18,7 @@ describe("prompt caching (recorded Claude cache traffic)", () => {
       role: "user" as const,
       content: [
         text(0),
-        {
-          type: "document" as const,
-          document: new TextEncoder().encode("You are a great mathematician"),
-          name: "Document 1",
-        },
+        documentBlock(new TextEncoder().encode("You are a great mathematician"), { name: "Document 1" }),
         text(2),
         cachePoint(),
         text(4),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildConverseBody } from "../../src/request/body";
+import { documentBlock } from "../../src/request/media";
 import type { ChatEvent } from "../../src/stream/events";
 import { capture } from "../helpers/fixtures";
 import { clientFor, emulator, pairs, replayConverse, replayStream } from "./helpers";
@@ -60,7 +61,7 @@ describe("citations against the emulator", async () => {
         role: "user" as const,
         content: [
           "What is the return window?",
-          { type: "document" as const, document: { text: doc }, name: "Policy", citations: true },
+          documentBlock({ text: doc }, { name: "Policy", citations: true }),
         ],
       },
     ];
