@@ -84,8 +84,18 @@ export function writeCaptures() {
     "",
   ].join("\n");
   const dts = [
-    "export interface RecordedFrame { offset: number; messageType: string; type: string; payload: string }",
-    "export interface RecordedCapture { name: string; synthetic: boolean; base64: string; frames: RecordedFrame[] }",
+    "export interface RecordedFrame {",
+    "  offset: number;",
+    "  messageType: string;",
+    "  type: string;",
+    "  payload: string;",
+    "}",
+    "export interface RecordedCapture {",
+    "  name: string;",
+    "  synthetic: boolean;",
+    "  base64: string;",
+    "  frames: RecordedFrame[];",
+    "}",
     "export declare const CAPTURES: RecordedCapture[];",
     "",
   ].join("\n");
