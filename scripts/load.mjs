@@ -124,7 +124,8 @@ export async function runLoad(options) {
     const failing = new Set();
     if (failEvery > 0) for (let i = failEvery - 1; i < streams; i += failEvery) failing.add(i);
 
-    const state = { open: 0, peakOpen: 0, events: 0 };
+    // open: has its first event and is not finished (streams really concurrent); in flight: started, not finished.
+    const state = { open: 0, peakOpen: 0, inFlight: 0, peakInFlight: 0, events: 0 };
     const firstEventMs = [];
     const problems = [];
     const outcomes = new Array(streams);
@@ -140,6 +141,7 @@ export async function runLoad(options) {
       const got = [];
       const t0 = performance.now();
       let opened = false;
+      state.peakInFlight = Math.max(state.peakInFlight, ++state.inFlight);
       try {
         for await (const event of client.stream(prompt(i), {
           model,
@@ -158,6 +160,7 @@ export async function runLoad(options) {
         outcomes[i] = { ok: false, name: error?.name, partial: error?.partial };
       } finally {
         if (opened) state.open--;
+        state.inFlight--;
       }
       const outcome = outcomes[i];
       // Whatever arrived must be the reference's events, in order, with nothing missing before the end.
@@ -194,6 +197,7 @@ export async function runLoad(options) {
       eventsPerSecond: state.events / (wallMs / 1000),
       streamsPerSecond: streams / (wallMs / 1000),
       peakOpen: state.peakOpen,
+      peakInFlight: state.peakInFlight,
       firstEventP50: percentile(firstEventMs, 50),
       firstEventP95: percentile(firstEventMs, 95),
       peakRss: peak.rss,
@@ -321,7 +325,7 @@ function row(label, r) {
     fmt(r.streams),
     r.viaProxy ? "proxy" : "direct",
     `${r.completed}/${r.failed.length}`,
-    fmt(r.peakOpen),
+    `${fmt(r.peakInFlight)} / ${fmt(r.peakOpen)}`,
     fmt(r.events),
     fmt(r.wallMs / 1000, 2),
     fmt(r.eventsPerSecond),
@@ -359,7 +363,7 @@ async function main() {
     "streams",
     "path",
     "ok/failed",
-    "peak open",
+    "peak in flight / open",
     "events",
     "wall s",
     "events/s",
