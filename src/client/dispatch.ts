@@ -43,16 +43,7 @@ export class Dispatcher {
           });
           break;
         case "tool-call-delta":
-          if (cb.onPrepareToolCall) {
-            cb.onPrepareToolCall({
-              id: e.id,
-              name: e.name,
-              argumentsText: e.argumentsText,
-              get partial() {
-                return e.partial;
-              },
-            });
-          }
+          cb.onPrepareToolCall?.(e); // the event itself: id, name, argumentsText and the lazy `partial`
           break;
         case "usage":
           cb.onUsageUpdated?.(e.usage);

@@ -146,19 +146,7 @@ export class ToolCallAccumulator {
       }
       block.text += fragment;
       if (!block.input) block.input = new LazyPartialJson();
-      const input = block.input;
-      const upTo = input.push(fragment);
-      out.push({
-        type: "tool-call-delta",
-        index,
-        id: block.toolUse.toolUseId,
-        name: block.toolUse.name,
-        argumentsText: fragment,
-        // Parsed on first read, incrementally: streams whose consumers ignore it pay nothing.
-        get partial() {
-          return input.through(upTo);
-        },
-      });
+      out.push(new ToolCallDelta(index, block.toolUse.toolUseId, block.toolUse.name, fragment, block.input));
       return;
     }
     if (delta.reasoningContent) {
@@ -211,6 +199,32 @@ export class ToolCallAccumulator {
     }
     const content = toContentBlock(block);
     if (content) out.push({ type: "block-end", index, block: content });
+  }
+}
+
+/**
+ * A `tool-call-delta` event. `partial` is a prototype getter over private state: parsed on first read
+ * (incrementally), so streams whose consumers ignore it pay nothing, and the event stays a plain-looking record
+ * (spread and JSON.stringify see only the data fields).
+ */
+class ToolCallDelta {
+  readonly type = "tool-call-delta" as const;
+  readonly index: number;
+  readonly id: string;
+  readonly name: string;
+  readonly argumentsText: string;
+  readonly #input: LazyPartialJson;
+  readonly #upTo: number;
+  constructor(index: number, id: string, name: string, argumentsText: string, input: LazyPartialJson) {
+    this.index = index;
+    this.id = id;
+    this.name = name;
+    this.argumentsText = argumentsText;
+    this.#input = input;
+    this.#upTo = input.push(argumentsText);
+  }
+  get partial(): unknown {
+    return this.#input.through(this.#upTo);
   }
 }
 

@@ -80,8 +80,9 @@ export type ChatEvent =
       /**
        * Best-effort parse of the input so far (through at least this fragment), for UIs that render arguments as
        * they stream: strings grow, containers gain members, numbers appear once complete. Parsed incrementally,
-       * on first read. Live: the same objects grow as later fragments are read; copy (structuredClone) to keep a
-       * state. The complete, validated input is the `tool-call` event's `arguments`.
+       * on first read (a getter: spread and JSON.stringify leave it out). Live: the same objects grow as later
+       * fragments are read; copy (structuredClone) to keep a state. The complete, validated input is the
+       * `tool-call` event's `arguments`.
        */
       readonly partial: unknown;
     }

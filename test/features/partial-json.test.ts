@@ -226,8 +226,19 @@ describe("tool-call-delta events carry the partial input", async () => {
     for (const c of '{"a": [1, 2, 3]}')
       acc.push({ type: "contentBlockDelta", contentBlockIndex: 0, delta: { toolUse: { input: c } } }, out);
     const deltas = out.filter((e) => e.type === "tool-call-delta");
-    const descriptor = Object.getOwnPropertyDescriptor(deltas[0], "partial")!;
-    expect(typeof descriptor.get).toBe("function"); // computed on read, not stored
+    // A getter on the prototype: not stored on the event, not in its keys or its JSON.
+    expect(Object.getOwnPropertyDescriptor(deltas[0], "partial")).toBeUndefined();
+    expect(typeof Object.getOwnPropertyDescriptor(Object.getPrototypeOf(deltas[0]), "partial")!.get).toBe(
+      "function",
+    );
+    expect(Object.keys(deltas[0])).toEqual(["type", "index", "id", "name", "argumentsText"]);
+    expect(JSON.parse(JSON.stringify(deltas[0]))).toEqual({
+      type: "tool-call-delta",
+      index: 0,
+      id: "t",
+      name: "n",
+      argumentsText: "{",
+    });
     expect((deltas[6] as any).partial).toEqual({ a: [] });
     expect((deltas.at(-1) as any).partial).toEqual({ a: [1, 2, 3] });
   });
