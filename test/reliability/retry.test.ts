@@ -94,6 +94,34 @@ describe("retries against a loopback server", () => {
     expect(error.hint).toMatch(/quota/);
   });
 
+  it("an AbortSignal ends the wait between attempts", async () => {
+    server = await loopback((_, res) => {
+      res.writeHead(429, { "content-type": "application/json", "retry-after": "15" });
+      res.end('{"message":"slow down"}');
+    });
+    const started = Date.now();
+    const error = await request(resolvedFor(server.url), hi, {
+      maxRetries: 2,
+      signal: AbortSignal.timeout(150),
+    }).catch((e) => e);
+    expect(error.name).toBe("AbortError");
+    expect(error.message).toMatch(/waiting to retry/);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it("idleTimeoutMs: 0 disables the idle timer", async () => {
+    const at = recorded.frames[4].offset;
+    server = await loopback(async (_, res) => {
+      res.writeHead(200, EVENT_STREAM);
+      res.write(recorded.bytes.subarray(0, at));
+      await new Promise((r) => setTimeout(r, 400));
+      res.end(recorded.bytes.subarray(at));
+    });
+    const result = await request(resolvedFor(server.url), hi, { idleTimeoutMs: 0, maxRetries: 0 });
+    expect(result.outputText).toBe(recordedText);
+  });
+
   it("a refused connection is a NetworkError, retried maxRetries times", async () => {
     server = await loopback(() => {});
     const url = server.url;
@@ -227,6 +255,20 @@ describe("SigV4 through the client (resolveAuth) with clock-skew correction", ()
     const result = await request(resolvedFor(server!.url, { key: undefined }, { env }), hi);
     expect(result.outputText).toBe(recordedText);
     expect(server!.received[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256/);
+  });
+
+  it("a credentials provider that throws: CredentialsError, nothing sent", async () => {
+    await awsLike(0);
+    const provider = async () => {
+      throw new Error("STS is down");
+    };
+    const error = await request(
+      resolvedFor(server!.url, { key: undefined }, { credentials: provider }),
+      hi,
+    ).catch((e) => e);
+    expect(error.name).toBe("CredentialsError");
+    expect(error.message).toContain("STS is down");
+    expect(server!.received).toHaveLength(0);
   });
 
   it("no credentials at all: a ConfigError that lists where it looked", async () => {
