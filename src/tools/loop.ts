@@ -91,7 +91,7 @@ export async function* toolLoop(
       else if (event.type === "citation") citations.push(event.citation);
       onStepEvent?.(event, step);
       const tagged = event as ToolLoopEvent & { step: number };
-      tagged.step = step; // tagged in place: copying would also evaluate each tool-call-delta's lazy `partial`
+      tagged.step = step; // tagged in place: a copy would lose the tool-call-delta event's lazy `partial` getter
       if (tagged.type === "finish") finish = tagged;
       yield tagged;
     }
