@@ -93,9 +93,8 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
       const response = await send(plan, payload, abort.signal, secrets);
       plan.log.debug(`HTTP ${response.status}`, { requestId: response.headers.get("x-amzn-requestid") });
       if (!response.ok) {
-        let text: string | undefined;
+        const text = await bodyText(response, abort.signal);
         if (!skewRetried && plan.onAuthError && response.status === 403) {
-          text = await response.text().catch(() => "");
           if (plan.onAuthError(response, text)) {
             skewRetried = true;
             attempt--;
@@ -121,7 +120,8 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
         yield events;
         return accumulator;
       }
-      if (!type.includes(EVENT_STREAM)) throw await unexpectedBody(response, type);
+      if (!type.includes(EVENT_STREAM))
+        throw unexpectedBody(response, type, await bodyText(response, abort.signal));
       if (!response.body) throw emptyBody();
       const pipeline = new ConversePipeline();
       accumulator = pipeline.accumulator;
@@ -183,9 +183,9 @@ async function send(
   const unsigned = new Request(plan.url, { method: "POST", headers, body: payload, signal });
   let request: Request;
   try {
-    request = await plan.authorize(unsigned);
+    request = await abortable(plan.authorize(unsigned), signal);
   } catch (error) {
-    if (error instanceof BedrockError) throw error;
+    if (signal.aborted || error instanceof BedrockError) throw error;
     throw new BedrockError(
       "CredentialsError",
       `Could not sign the request: ${(error as Error)?.message ?? error}`,
@@ -204,7 +204,7 @@ async function send(
     if (signature) secrets.push(signature[1]);
   }
   try {
-    return await plan.fetch(request, { signal });
+    return await abortable(plan.fetch(request, { signal }), signal);
   } catch (error) {
     if (signal.aborted || error instanceof BedrockError) throw error;
     throw new NetworkError(
@@ -223,7 +223,7 @@ async function readChunk(
   bytes: { received: number },
 ): Promise<ReadableStreamReadResult<Uint8Array>> {
   try {
-    const result = await reader.read();
+    const result = await abortable(reader.read(), signal);
     if (!result.done) bytes.received += result.value.byteLength;
     return result;
   } catch (error) {
@@ -334,9 +334,45 @@ function emptyBody(): BedrockError {
   );
 }
 
+/**
+ * Settles with `promise`, or rejects with the signal's reason as soon as it aborts. A timeout or the caller's
+ * abort must end the wait even when a fetch, a credentials provider or a runtime's body stream ignores the
+ * signal; the abandoned promise's outcome is swallowed.
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** An error or unexpected body as text (for its message); unreadable counts as empty, an abort does not. */
+async function bodyText(response: Response, signal: AbortSignal): Promise<string> {
+  try {
+    return await abortable(response.text(), signal);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return "";
+  }
+}
+
 /** A 200 that is not an event stream: a proxy that does not support /converse-stream, or an HTML page. */
-async function unexpectedBody(response: Response, type: string): Promise<BedrockError> {
-  const text = (await response.text().catch(() => "")).slice(0, 200);
+function unexpectedBody(response: Response, type: string, body: string): BedrockError {
+  const text = body.slice(0, 200);
   const looksHtml = /^\s*</.test(text);
   return new BedrockError(
     "UnexpectedResponseError",

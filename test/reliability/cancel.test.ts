@@ -1,4 +1,6 @@
 import { getEventListeners } from "node:events";
+import { EventStreamCodec } from "@smithy/eventstream-codec";
+import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { afterAll, describe, expect, it } from "vitest";
 import { request, stream } from "../../src/client/create";
 import { AbortError, type BedrockError, TimeoutError } from "../../src/client/errors";
@@ -26,6 +28,15 @@ afterAll(() => server.close());
 
 const messages = [{ role: "user" as const, content: "Write 60 words" }];
 let ids = 0;
+/** A messageStart frame as the emulator sends it. */
+const emulatorFrame = new EventStreamCodec(toUtf8, fromUtf8).encode({
+  headers: {
+    ":event-type": { type: "string", value: "messageStart" },
+    ":content-type": { type: "string", value: "application/json" },
+    ":message-type": { type: "string", value: "event" },
+  },
+  body: fromUtf8('{"role":"assistant","p":"abc"}'),
+});
 
 function setup(fault: string, extra: Record<string, unknown> = {}) {
   const id = `t${++ids}`;
@@ -153,5 +164,55 @@ describe("cancellation reaches the server", () => {
       /at least one user or assistant message/,
     );
     expect(getEventListeners(shutdown.signal, "abort")).toHaveLength(0);
+  });
+
+  describe("timeouts and aborts hold even when the fetch ignores its signal", () => {
+    const never = new Promise<never>(() => {});
+    /** A fetch that ignores the signal: never answers, or answers with a body that stalls after one frame. */
+    const deaf = (answer: "never" | "stall"): typeof fetch =>
+      (async () => {
+        if (answer === "never") return never;
+        const first = emulatorFrame;
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              controller.enqueue(first);
+            },
+            // pull and cancel do nothing: the body just stalls.
+          }),
+          { headers: { "content-type": "application/vnd.amazon.eventstream" } },
+        );
+      }) as typeof fetch;
+
+    it("a fetch that never answers: firstByteTimeoutMs", async () => {
+      const config = resolvedFor(server.url, {}, { fetch: deaf("never") });
+      const error = await request(config, messages, { firstByteTimeoutMs: 100, maxRetries: 0 }).catch(
+        (e) => e,
+      );
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error.timeout).toBe("firstByteTimeoutMs");
+    });
+
+    it("a body that stalls and ignores cancel: idleTimeoutMs", async () => {
+      const config = resolvedFor(server.url, {}, { fetch: deaf("stall") });
+      const error = await request(config, messages, { idleTimeoutMs: 100, maxRetries: 0 }).catch((e) => e);
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect(error.timeout).toBe("idleTimeoutMs");
+      expect(error.partial.eventsDelivered).toBe(1);
+    });
+
+    it("the caller's abort ends the wait at once", async () => {
+      const config = resolvedFor(server.url, {}, { fetch: deaf("never") });
+      const error = await request(config, messages, { signal: AbortSignal.timeout(50) }).catch((e) => e);
+      expect(error).toBeInstanceOf(AbortError);
+    });
+
+    it("a credentials provider that never answers: firstByteTimeoutMs", async () => {
+      const config = resolvedFor(server.url, { key: undefined }, { credentials: () => never });
+      const error = await request(config, messages, { firstByteTimeoutMs: 100, maxRetries: 0 }).catch(
+        (e) => e,
+      );
+      expect(error).toBeInstanceOf(TimeoutError);
+    });
   });
 });

@@ -165,6 +165,7 @@ describe.each(combos)("%s(), stream: %s", (api, streaming) => {
       ["internal-frame", "InternalServerException", "InternalServerException"],
       ["validation-frame", "ValidationException", "ValidationException"],
       ["service-unavailable-frame", "ServiceUnavailableException", "ServiceUnavailableException"],
+      ["exception;type=modelStreamErrorException", "ModelStreamErrorException", "ModelErrorException"],
     ] as const;
 
     it.each(frames)(
