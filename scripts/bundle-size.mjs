@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+// Bundle sizes, minified + gzipped, as a Worker or browser bundler builds them: esbuild, browser/worker
+// conditions, one small entry file per case (test/size/entries: bedrock-edge as users import it; bench/size:
+// the peers). `node scripts/bundle-size.mjs [--json]`. test/size/budget.test.ts checks bedrock-edge's budgets.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** bedrock-edge's entries; `budget` is the issue's limit in gzipped bytes. */
+export const OURS = [
+  {
+    name: "bedrock-edge core (API key, request + stream, tools)",
+    entry: "test/size/entries/core.ts",
+    budget: 12 * 1024,
+  },
+  {
+    name: "bedrock-edge with SigV4 (IAM credentials)",
+    entry: "test/size/entries/sigv4.ts",
+    budget: 16 * 1024,
+  },
+  { name: "bedrock-edge stream decoding only (ConversePipeline)", entry: "test/size/entries/pipeline.ts" },
+];
+
+export const PEERS = [
+  { name: "@aws-sdk/client-bedrock-runtime (ConverseStream)", entry: "bench/size/aws-sdk.mjs" },
+  { name: "@ai-sdk/amazon-bedrock provider", entry: "bench/size/ai-sdk-provider.mjs" },
+  { name: "@ai-sdk/amazon-bedrock + ai streamText", entry: "bench/size/ai-sdk.mjs" },
+  { name: "aws4fetch (signing only)", entry: "bench/size/aws4fetch.mjs" },
+  {
+    name: "@smithy/eventstream-codec + util-utf8 (decoding only)",
+    entry: "bench/size/smithy-eventstream.mjs",
+  },
+];
+
+/**
+ * Minified and gzipped size of one entry. `from`: "src" resolves `bedrock-edge` to the sources (no build
+ * needed), "dist" through the package's exports map to the built files users install.
+ */
+export async function measure(entry, { from = "src" } = {}) {
+  const result = await build({
+    entryPoints: [join(ROOT, entry)],
+    absWorkingDir: ROOT,
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    conditions: ["workerd", "worker", "browser"],
+    target: "es2022",
+    write: false,
+    metafile: true,
+    logLevel: "silent",
+    ...(from === "src" && { alias: { "bedrock-edge": "./src/index.ts" } }),
+  });
+  const code = result.outputFiles[0].contents;
+  const inputs = Object.values(result.metafile.outputs)[0].inputs;
+  const modules = Object.entries(inputs)
+    .map(([path, { bytesInOutput }]) => ({ path, bytes: bytesInOutput }))
+    .filter((m) => m.bytes > 0)
+    .sort((a, b) => b.bytes - a.bytes);
+  return { minified: code.length, gzip: gzipSync(code, { level: 9 }).length, modules };
+}
+
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+/** Every entry measured: ours from the sources and from dist (when built), then the peers. */
+export async function measureAll({ dist = true } = {}) {
+  const rows = [];
+  for (const o of OURS) {
+    const src = await measure(o.entry);
+    const built = dist ? await measure(o.entry, { from: "dist" }).catch(() => undefined) : undefined;
+    rows.push({ ...o, ...src, dist: built && { minified: built.minified, gzip: built.gzip } });
+  }
+  for (const p of PEERS) {
+    try {
+      rows.push({ ...p, ...(await measure(p.entry)) });
+    } catch (error) {
+      rows.push({ ...p, error: String(error.message ?? error).split("\n")[0] });
+    }
+  }
+  return rows;
+}
+
+export function table(rows) {
+  const lines = [
+    "| bundle | min | min+gz | built package, min+gz | budget |",
+    "| --- | ---: | ---: | ---: | --- |",
+  ];
+  for (const r of rows) {
+    if (r.error) {
+      lines.push(`| ${r.name} | - | - | - | does not bundle: ${r.error} |`);
+      continue;
+    }
+    const budget = r.budget
+      ? `${kb(r.budget)}: ${r.gzip <= r.budget ? "met" : `over by ${kb(r.gzip - r.budget)}`}`
+      : "";
+    lines.push(
+      `| ${r.name} | ${kb(r.minified)} | ${kb(r.gzip)} | ${r.dist ? kb(r.dist.gzip) : ""} | ${budget} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const rows = await measureAll();
+  if (process.argv.includes("--json")) console.log(JSON.stringify(rows.map(({ modules, ...r }) => r)));
+  else {
+    console.log(table(rows));
+    for (const r of rows.filter((r) => r.budget)) {
+      console.log(`\n${r.name}, largest modules (minified bytes):`);
+      for (const m of r.modules.slice(0, 10)) console.log(`  ${String(m.bytes).padStart(6)}  ${m.path}`);
+    }
+  }
+}
