@@ -275,6 +275,91 @@ describe("arbitrary bodies through the client (fast-check)", () => {
   });
 });
 
+describe("delta payloads read straight from the bytes agree with JSON.parse (fast-check)", () => {
+  const s = (value: string) => ({ type: "string" as const, value });
+  const deltaFrame = (body: Uint8Array) =>
+    codec.encode({
+      headers: {
+        ":event-type": s("contentBlockDelta"),
+        ":content-type": s("application/json"),
+        ":message-type": s("event"),
+      },
+      body,
+    });
+  const start = codec.encode({
+    headers: { ":event-type": s("messageStart"), ":message-type": s("event") },
+    body: fromUtf8('{"role":"assistant"}'),
+  });
+  const toolStart = (index: number) =>
+    codec.encode({
+      headers: { ":event-type": s("contentBlockStart"), ":message-type": s("event") },
+      body: fromUtf8(`{"contentBlockIndex":${index},"start":{"toolUse":{"toolUseId":"t","name":"n"}}}`),
+    });
+
+  /**
+   * Events and error from a pipeline over messageStart, a toolUse start for `index`, then the delta frame.
+   * `reference` turns the byte-level fast path off (a debug observer forces every frame through JSON.parse).
+   */
+  function outcome(body: Uint8Array, index: number, reference: boolean) {
+    const pipeline = new ConversePipeline();
+    if (reference) pipeline.onConverseEvent = () => {};
+    const events = pipeline.feed(concat(start, toolStart(index), deltaFrame(body)));
+    const error = pipeline.error as Error | undefined;
+    expect(error === undefined || error instanceof BedrockError).toBe(true);
+    return { events: JSON.parse(JSON.stringify(events)), error: error && `${error.name}: ${error.message}` };
+  }
+
+  const text = fc.oneof(
+    fc.string({ unit: "binary", maxLength: 40 }),
+    fc.string({ unit: "grapheme", maxLength: 20 }),
+    fc.constantFrom("", '"', "\\", "\n", "\u0000", "}", '"}'),
+  );
+  const kind = fc.constantFrom("text" as const, "toolUse" as const, "reasoningContent" as const);
+
+  it("Bedrock-shaped payloads with any text, index and padding", () => {
+    fc.assert(
+      fc.property(
+        kind,
+        text,
+        fc.nat({ max: 2_000_000_000 }),
+        fc.option(fc.string({ maxLength: 30 })),
+        (k, t, index, pad) => {
+          const delta =
+            k === "text"
+              ? { text: t }
+              : k === "toolUse"
+                ? { toolUse: { input: t } }
+                : { reasoningContent: { text: t } };
+          const body = fromUtf8(
+            JSON.stringify({ contentBlockIndex: index, delta, ...(pad !== null && { p: pad }) }),
+          );
+          const fast = outcome(body, index, false);
+          expect(fast).toEqual(outcome(body, index, true));
+          expect(fast.error).toBeUndefined();
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("any byte of such a payload changed (CRC recomputed): the same events or the same typed error as JSON.parse", () => {
+    fc.assert(
+      fc.property(kind, text, fc.nat(), fc.integer({ min: 0, max: 255 }), (k, t, where, byte) => {
+        const delta =
+          k === "text"
+            ? { text: t }
+            : k === "toolUse"
+              ? { toolUse: { input: t } }
+              : { reasoningContent: { text: t } };
+        const body = fromUtf8(JSON.stringify({ contentBlockIndex: 3, delta, p: "abcdef" }));
+        body[where % body.length] = byte;
+        expect(outcome(body, 3, false)).toEqual(outcome(body, 3, true));
+      }),
+      { numRuns: 4000 },
+    );
+  });
+});
+
 function encodeFrame(f: { messageType: string; eventType: string; payload: string }): Uint8Array {
   const s = (value: string) => ({ type: "string" as const, value });
   const headers: Record<string, { type: "string"; value: string }> = { ":message-type": s(f.messageType) };
