@@ -118,22 +118,31 @@ const INDEX = ascii('{"contentBlockIndex":');
 const TEXT = ascii(',"delta":{"text":"');
 const TOOL_INPUT = ascii(',"delta":{"toolUse":{"input":"');
 const REASONING = ascii(',"delta":{"reasoningContent":{"text":"');
-const PAD = ascii(',"p":"');
+const PAD = ascii(',"p":');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE = 0x7d;
+/** Bytes that end a plain run of JSON string content: controls, `"` and `\`. */
+const SPECIAL = /* @__PURE__ */ (() => {
+  const t = new Uint8Array(256);
+  t.fill(1, 0, 0x20);
+  t[QUOTE] = t[BACKSLASH] = 1;
+  return t;
+})();
 
 const at = (b: Uint8Array, i: number, word: Uint8Array) => {
-  if (i + word.length > b.length) return false;
+  if (i < 0 || i + word.length > b.length) return false;
   for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return false;
   return true;
 };
 
 /**
- * The text, tool-input and reasoning deltas that make up nearly every frame, read straight from the bytes when
- * they are exactly in Bedrock's form (`{"contentBlockIndex":N,"delta":{...:"..."}[,"p":"..."]}`): a third of
- * the cost of decoding and JSON.parse-ing the whole payload. Anything else (other key order, whitespace, other
- * fields, bad escapes) returns undefined and takes the JSON.parse path, which stays the reference.
+ * The text, tool-input and reasoning deltas that make up nearly every frame, read from the bytes when they are
+ * exactly in Bedrock's form, `{"contentBlockIndex":N,"delta":{...:"S"}[,"p":"PAD"]}`: the fixed parts are
+ * matched from the front and the back, and S is decoded alone (by JSON.parse when it has escapes or is long,
+ * which also rejects an S that is not one JSON string). Costs a third of decoding and parsing the whole payload.
+ * Anything else (other key order, whitespace, more fields, escapes in PAD) returns undefined and goes through
+ * JSON.parse, which stays the reference: what this returns is what that path returns.
  */
 function scanDelta(b: Uint8Array): { contentBlockIndex: number; delta: Record<string, any> } | undefined {
   if (!at(b, 0, INDEX)) return undefined;
@@ -153,33 +162,31 @@ function scanDelta(b: Uint8Array): { contentBlockIndex: number; delta: Record<st
         ? REASONING
         : undefined;
   if (!kind) return undefined;
-  i += kind.length;
-  const start = i;
-  let escaped = false;
-  for (; i < b.length; i++) {
-    const c = b[i];
-    if (c === QUOTE) break;
-    if (c === BACKSLASH) {
-      escaped = true;
-      i++;
-    } else if (c < 0x20) return undefined;
+  const start = i + kind.length;
+  // From the back: the final `}`, the padding if any (no escapes or controls), the delta's closing braces.
+  let j = b.length - 1;
+  if (b[j--] !== CLOSE) return undefined;
+  if (b[j] === QUOTE) {
+    for (j--; j >= start && b[j] !== QUOTE; j--) if (b[j] === BACKSLASH || b[j] < 0x20) return undefined;
+    j -= PAD.length;
+    if (!at(b, j, PAD)) return undefined;
+    j--;
   }
-  const end = i++;
-  if (end >= b.length || b[i++] !== CLOSE || (kind !== TEXT && b[i++] !== CLOSE)) return undefined;
-  if (at(b, i, PAD)) {
-    for (i += PAD.length; i < b.length && b[i] !== QUOTE; i++)
-      if (b[i] === BACKSLASH || b[i] < 0x20) return undefined;
-    i++;
-  }
-  if (i !== b.length - 1 || b[i] !== CLOSE) return undefined;
+  if (b[j--] !== CLOSE || (kind !== TEXT && b[j--] !== CLOSE) || b[j] !== QUOTE || j < start)
+    return undefined;
+  const end = j;
+  // Short runs without escapes (most text deltas) skip JSON.parse.
+  let plain = end - start <= 64;
+  for (let k = start; plain && k < end; k++) if (SPECIAL[b[k]]) plain = false;
   let text: string;
-  if (escaped) {
+  if (plain) text = decoder.decode(b.subarray(start, end));
+  else {
     try {
       text = JSON.parse(decoder.decode(b.subarray(start - 1, end + 1)));
     } catch {
       return undefined;
     }
-  } else text = decoder.decode(b.subarray(start, end));
+  }
   const delta =
     kind === TEXT
       ? { text }
