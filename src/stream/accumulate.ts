@@ -6,6 +6,8 @@ import { LazyPartialJson } from "./partial-json";
 interface Block {
   kind: "text" | "reasoning" | "tool" | "other";
   text: string;
+  /** The latest pieces of `text`, not yet joined onto it (see `append`). */
+  tail: string[];
   signature?: string;
   redacted?: string[];
   citations?: Record<string, unknown>[];
@@ -25,6 +27,7 @@ interface Block {
  */
 export class ToolCallAccumulator {
   private blocks = new Map<number, Block>();
+  private text = "";
   private texts: string[] = [];
   readonly toolCalls: ToolCall[] = [];
   stopReason: string | undefined;
@@ -34,8 +37,11 @@ export class ToolCallAccumulator {
   private finished = false;
 
   get outputText(): string {
-    if (this.texts.length > 1) this.texts = [this.texts.join("")];
-    return this.texts[0] ?? "";
+    if (this.texts.length) {
+      this.text += this.texts.join("");
+      this.texts = [];
+    }
+    return this.text;
   }
 
   push(event: ConverseEvent, out: ChatEvent[]): void {
@@ -108,7 +114,7 @@ export class ToolCallAccumulator {
   private block(index: number, kind: Block["kind"]): Block {
     let block = this.blocks.get(index);
     if (!block) {
-      block = { kind, text: "", done: false };
+      block = { kind, text: "", tail: [], done: false };
       this.blocks.set(index, block);
     }
     return block;
@@ -130,8 +136,9 @@ export class ToolCallAccumulator {
   delta(index: number, delta: Record<string, any>, out: ChatEvent[]): void {
     if (typeof delta.text === "string") {
       const block = this.block(index, "text");
-      block.text += delta.text;
-      this.texts.push(delta.text);
+      append(block, delta.text);
+      // Joined in runs, like block text (see append).
+      if (this.texts.push(delta.text) === RUN) void this.outputText;
       out.push({ type: "text", index, text: delta.text });
       return;
     }
@@ -144,7 +151,7 @@ export class ToolCallAccumulator {
       if (typeof fragment !== "string") {
         throw new EventPayloadError("contentBlockDelta", `toolUse.input for block ${index} must be a string`);
       }
-      block.text += fragment;
+      append(block, fragment);
       if (!block.input) block.input = new LazyPartialJson();
       out.push(new ToolCallDelta(index, block.toolUse.toolUseId, block.toolUse.name, fragment, block.input));
       return;
@@ -154,7 +161,7 @@ export class ToolCallAccumulator {
       const fresh = !this.blocks.has(index);
       const block = this.block(index, "reasoning");
       if (fresh) out.push({ type: "reasoning-start", index });
-      if (typeof r.text === "string") block.text += r.text;
+      if (typeof r.text === "string") append(block, r.text);
       if (typeof r.signature === "string") block.signature = (block.signature ?? "") + r.signature;
       if (typeof r.redactedContent === "string") (block.redacted ??= []).push(r.redactedContent);
       out.push({
@@ -182,6 +189,7 @@ export class ToolCallAccumulator {
     const block = this.blocks.get(index);
     if (!block || block.done) return;
     block.done = true;
+    textOf(block);
     if (block.kind === "reasoning") {
       out.push({
         type: "reasoning-end",
@@ -228,6 +236,25 @@ class ToolCallDelta {
   }
 }
 
+const RUN = 256;
+
+/**
+ * Appends a streamed piece to a block's text. Pieces are joined a run at a time: a long answer then costs about
+ * its own length in memory, where `text += piece` kept a string and a cons cell per delta (~15x the text).
+ */
+function append(block: Block, piece: string): void {
+  if (block.tail.push(piece) === RUN) textOf(block);
+}
+
+/** The block's whole text (joins the pending pieces). */
+function textOf(block: Block): string {
+  if (block.tail.length) {
+    block.text += block.tail.join("");
+    block.tail = [];
+  }
+  return block.text;
+}
+
 /** Parses streamed tool input. Empty input means a tool with no parameters: `{}`. */
 export function parseToolCall(id: string, name: string, text: string): ToolCall {
   if (text.trim() === "") return { id, name, arguments: {}, argumentsText: text };
@@ -239,6 +266,7 @@ export function parseToolCall(id: string, name: string, text: string): ToolCall 
 }
 
 function toContentBlock(block: Block): AssistantContentBlock | undefined {
+  textOf(block);
   switch (block.kind) {
     case "text":
       if (block.citations) {
