@@ -36,7 +36,7 @@ export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export class EventStreamDecoder {
   private readonly maxFrame: number;
   // Bedrock repeats a handful of header blocks: each is parsed once, later frames compare bytes in place.
-  private headerCache: { bytes: Uint8Array; words: Int32Array; headers: MessageHeaders }[] = [];
+  private headerCache: { bytes: Uint8Array; words: number[]; headers: MessageHeaders }[] = [];
   private prelude = new Uint8Array(PRELUDE);
   private preludeFill = 0;
   private frame: Uint8Array | undefined;
@@ -174,8 +174,8 @@ export class EventStreamDecoder {
       return cache[c].headers;
     }
     const copy = bytes.slice(start, end);
-    const words = new Int32Array(length >> 2);
-    for (let k = 0; k < words.length; k++) words[k] = view.getInt32(start + 4 * k);
+    // A plain array: reads of a typed array pay a detached-buffer check once any buffer has been detached.
+    const words = Array.from({ length: length >> 2 }, (_, k) => view.getInt32(start + 4 * k));
     const headers = Object.freeze(parseHeaders(copy, at));
     if (cache.length >= 16) cache.pop();
     cache.unshift({ bytes: copy, words, headers });

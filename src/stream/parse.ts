@@ -113,7 +113,9 @@ export function deltaPayload(
   return p as { contentBlockIndex: number; delta: Record<string, any> };
 }
 
-const ascii = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+// Constants as plain arrays, not typed arrays: once any ArrayBuffer has been detached (fetch and Web Streams
+// do), V8 checks for detachment on every typed-array read, and these are read for every frame.
+const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
 const INDEX = ascii('{"contentBlockIndex":');
 const TEXT = ascii(',"delta":{"text":"');
 const TOOL_INPUT = ascii(',"delta":{"toolUse":{"input":"');
@@ -123,14 +125,12 @@ const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const CLOSE = 0x7d;
 /** Bytes that end a plain run of JSON string content: controls, `"` and `\`. */
-const SPECIAL = /* @__PURE__ */ (() => {
-  const t = new Uint8Array(256);
-  t.fill(1, 0, 0x20);
-  t[QUOTE] = t[BACKSLASH] = 1;
-  return t;
-})();
+const SPECIAL = /* @__PURE__ */ Array.from(
+  { length: 256 },
+  (_, c) => c < 0x20 || c === QUOTE || c === BACKSLASH,
+);
 
-const at = (b: Uint8Array, i: number, word: Uint8Array) => {
+const at = (b: Uint8Array, i: number, word: number[]) => {
   if (i < 0 || i + word.length > b.length) return false;
   for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return false;
   return true;
