@@ -39,7 +39,11 @@ const TARGETS = {
 const log = (...a) => console.error(...a);
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : Number.NaN;
+  return s.length
+    ? s.length % 2
+      ? s[s.length >> 1]
+      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
+    : Number.NaN;
 };
 const fixed = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : "-");
 
@@ -63,7 +67,9 @@ function runJson(command, commandArgs, timeout = 1_200_000) {
   try {
     return JSON.parse(last);
   } catch {
-    return { failed: `${command} ${commandArgs.join(" ")}: ${(r.stderr || r.error?.message || "").trim().split("\n").slice(-3).join(" ")}` };
+    return {
+      failed: `${command} ${commandArgs.join(" ")}: ${(r.stderr || r.error?.message || "").trim().split("\n").slice(-3).join(" ")}`,
+    };
   }
 }
 
@@ -89,7 +95,16 @@ function memory(url) {
     log(`memory: ${contender} on ${shape}...`);
     const samples = [];
     for (let i = 0; i < (quick ? 1 : 3); i++) {
-      samples.push(runJson(process.execPath, ["--no-warnings", "--expose-gc", join(HERE, "memory.mjs"), url, contender, shape]));
+      samples.push(
+        runJson(process.execPath, [
+          "--no-warnings",
+          "--expose-gc",
+          join(HERE, "memory.mjs"),
+          url,
+          contender,
+          shape,
+        ]),
+      );
     }
     const ok = samples.filter((s) => !s.failed);
     if (!ok.length) {
@@ -97,14 +112,26 @@ function memory(url) {
       continue;
     }
     const pick = (k) => median(ok.map((s) => s[k]));
-    rows.push({ contender, shape, peakRssMB: pick("peakRssMB"), peakHeapGrowthMB: pick("peakHeapGrowthMB"), retainedMB: pick("retainedMB") });
+    rows.push({
+      contender,
+      shape,
+      peakRssMB: pick("peakRssMB"),
+      peakHeapGrowthMB: pick("peakHeapGrowthMB"),
+      retainedMB: pick("retainedMB"),
+    });
   }
   return rows;
 }
 
 /** Wall time of `node -e "import(pkg)"` minus a bare `node -e ""`, alternating, medians. */
 function importTimes() {
-  const packages = ["bedrock-edge", "aws4fetch", "@aws-sdk/client-bedrock-runtime", "@ai-sdk/amazon-bedrock", "ai"];
+  const packages = [
+    "bedrock-edge",
+    "aws4fetch",
+    "@aws-sdk/client-bedrock-runtime",
+    "@ai-sdk/amazon-bedrock",
+    "ai",
+  ];
   const runs = quick ? 5 : 15;
   const time = (code) => {
     const t = performance.now();
@@ -119,7 +146,7 @@ function importTimes() {
     for (const p of packages) by[p].push(time(`import(${JSON.stringify(p)})`));
   }
   const floor = median(bare);
-  const rows = [{ name: "bare `node -e \"\"`", ms: floor, added: 0 }];
+  const rows = [{ name: 'bare `node -e ""`', ms: floor, added: 0 }];
   for (const p of packages) rows.push({ name: p, ms: median(by[p]), added: median(by[p]) - floor });
   // Deno and Bun: bedrock-edge only.
   for (const [runtime, command, pre] of [
@@ -163,7 +190,9 @@ function throughputTable(result, sizes) {
       }
       const ms = median(entry.ms);
       const vs = name === REQUEST || name === RAW ? "" : `${fixed(ms / req)}x`;
-      lines.push(`| ${name} | ${fixed(ms)} | ${fixed(mb / (ms / 1000), 0)} | ${vs} | ${name === RAW ? "1.0" : fixed(ms / raw)} |`);
+      lines.push(
+        `| ${name} | ${fixed(ms)} | ${fixed(mb / (ms / 1000), 0)} | ${vs} | ${name === RAW ? "1.0" : fixed(ms / raw)} |`,
+      );
     }
   }
   return lines.join("\n");
@@ -180,16 +209,34 @@ function verdicts(runtime, result) {
     for (const [peer, want] of Object.entries(targets)) {
       const name = peer === "raw" ? RAW : peer;
       if (!r[name] || r[name].error) {
-        out.push({ runtime, shape, target: peer, status: "not measured", detail: r[name]?.error ?? "missing" });
+        out.push({
+          runtime,
+          shape,
+          target: peer,
+          status: "not measured",
+          detail: r[name]?.error ?? "missing",
+        });
         continue;
       }
       const ms = median(r[name].ms);
       if (peer === "raw") {
         const ratio = req / ms;
-        out.push({ runtime, shape, target: `within ${want}x raw fetch`, value: `${fixed(ratio, 2)}x`, met: ratio <= want });
+        out.push({
+          runtime,
+          shape,
+          target: `within ${want}x raw fetch`,
+          value: `${fixed(ratio, 2)}x`,
+          met: ratio <= want,
+        });
       } else {
         const ratio = ms / req;
-        out.push({ runtime, shape, target: `${want}x ${peer}`, value: `${fixed(ratio, 1)}x`, met: ratio >= want });
+        out.push({
+          runtime,
+          shape,
+          target: `${want}x ${peer}`,
+          value: `${fixed(ratio, 1)}x`,
+          met: ratio >= want,
+        });
       }
     }
   }
@@ -239,7 +286,10 @@ const versions = [
   `Node ${process.versions.node}`,
   report.throughput.deno?.version && `Deno ${report.throughput.deno.version}`,
   report.throughput.bun?.version && `Bun ${report.throughput.bun.version}`,
-  `bedrock-edge ${versionOf("../")}`.replace(" ?", ` ${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`),
+  `bedrock-edge ${versionOf("../")}`.replace(
+    " ?",
+    ` ${JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version}`,
+  ),
   `@aws-sdk/client-bedrock-runtime ${versionOf("@aws-sdk/client-bedrock-runtime")}`,
   `@ai-sdk/amazon-bedrock ${versionOf("@ai-sdk/amazon-bedrock")}`,
   `ai ${versionOf("ai")}`,
@@ -264,7 +314,8 @@ const md = [
   "| runtime | stream | target | measured | |",
   "| --- | --- | --- | ---: | --- |",
   ...report.verdicts.map(
-    (v) => `| ${v.runtime} | ${v.shape} | ${v.target} | ${v.value ?? v.status} | ${v.met === undefined ? v.detail : v.met ? "met" : "**missed**"} |`,
+    (v) =>
+      `| ${v.runtime} | ${v.shape} | ${v.target} | ${v.value ?? v.status} | ${v.met === undefined ? v.detail : v.met ? "met" : "**missed**"} |`,
   ),
 ];
 for (const [runtime, result] of Object.entries(report.throughput)) {
@@ -298,10 +349,19 @@ if (report.imports) {
   );
 }
 if (report.bundles) {
-  md.push("", "## Bundle size (esbuild, minified, gzip -9, browser/worker conditions)", "", sizeTable(report.bundles));
+  md.push(
+    "",
+    "## Bundle size (esbuild, minified, gzip -9, browser/worker conditions)",
+    "",
+    sizeTable(report.bundles),
+  );
 }
 md.push("");
 writeFileSync(join(HERE, "RESULTS.md"), md.join("\n"));
-writeFileSync(join(HERE, "results.json"), `${JSON.stringify(report, null, 1)}\n`);
+writeFileSync(join(HERE, "results.json"), `${JSON.stringify(report, null, 2)}\n`);
+// In the repo's format (biome covers bench/), so a rerun only shows changed figures in a diff.
+spawnSync(join(BIN, "biome"), ["format", "--write", join(HERE, "RESULTS.md"), join(HERE, "results.json")], {
+  stdio: "ignore",
+});
 console.log(md.join("\n"));
 process.exit(0);
