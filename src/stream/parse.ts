@@ -37,7 +37,7 @@ export function parseFrame(headers: MessageHeaders, body: Uint8Array, at: number
     const code = header(headers, ":exception-type") ?? "UnknownStreamException";
     const payload = parsePayload(code, body, at, true);
     const text = isObject(payload) && typeof payload.message === "string" ? payload.message : "";
-    const error = serviceError(code, text || `${code} during the stream`, { phase: "stream" });
+    const error = serviceError(code, text.trim() ? text : `${code} during the stream`, { phase: "stream" });
     if (isObject(payload)) {
       if (payload.originalStatusCode !== undefined)
         (error as any).originalStatusCode = payload.originalStatusCode;

@@ -1,5 +1,5 @@
 // The tool loop: request, run the calls, append the turns, repeat until the model stops calling tools.
-import type { BedrockClient } from "../client/create";
+import { asyncIterable, type BedrockClient } from "../client/create";
 import { resultOf } from "../client/dispatch";
 import { RequestError } from "../request/errors";
 import type { ConverseMessage, InputMessage } from "../request/messages";
@@ -174,20 +174,5 @@ export function streamTools(
     },
     { highWaterMark: 0 },
   );
-  if (!(Symbol.asyncIterator in readable)) {
-    // Safari's ReadableStream is not async-iterable yet.
-    (readable as any)[Symbol.asyncIterator] = async function* () {
-      const reader = readable.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          yield value;
-        }
-      } finally {
-        reader.cancel().catch(() => {});
-      }
-    };
-  }
-  return readable as ReadableStream<ToolLoopEvent> & AsyncIterable<ToolLoopEvent>;
+  return asyncIterable(readable);
 }
