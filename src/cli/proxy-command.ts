@@ -12,6 +12,19 @@ import type { Io } from "./io";
 
 export const DEFAULT_PROXY_PORT = 8787;
 
+const FILE_KEYS = [
+  "tokens",
+  "credentials",
+  "upstreamKey",
+  "defaultRegion",
+  "allowedOrigins",
+  "allowedRegions",
+  "allowedModels",
+  "mount",
+  "maxBodyBytes",
+  "upstream",
+] as const;
+
 export const PROXY_HELP = `Usage: bedrock-edge proxy [options]
 
 Serves the signing CORS proxy: browser pages (or any client) call it with a proxy token, and it forwards
@@ -42,36 +55,13 @@ Config file:
   {"proxy": {"tokens": ["\${env:PROXY_TOKEN}"], "credentials": {"accessKeyId": "\${env:AWS_ACCESS_KEY_ID}",
    "secretAccessKey": "\${env:AWS_SECRET_ACCESS_KEY}"}, "defaultRegion": "us-east-1",
    "allowedOrigins": ["https://app.example.com"]}}
-  Keys: ${[
-    "tokens",
-    "credentials",
-    "upstreamKey",
-    "defaultRegion",
-    "allowedOrigins",
-    "allowedRegions",
-    "allowedModels",
-    "mount",
-    "maxBodyBytes",
-    "upstream",
-  ].join(", ")}
+  Keys: ${FILE_KEYS.join(", ")}
 
 Point a client at it:
   {"providers": {"bedrock": {"url": "http://127.0.0.1:${DEFAULT_PROXY_PORT}/model/", "key": "<a proxy token>",
    "region": "us-east-1"}}}
 `;
 
-const FILE_KEYS = [
-  "tokens",
-  "credentials",
-  "upstreamKey",
-  "defaultRegion",
-  "allowedOrigins",
-  "allowedRegions",
-  "allowedModels",
-  "mount",
-  "maxBodyBytes",
-  "upstream",
-] as const;
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
