@@ -150,7 +150,10 @@ export async function request(
     reportOnce(options, error);
     throw error;
   }
-  const dispatcher = new Dispatcher(options);
+  const dispatcher = new Dispatcher({
+    ...options,
+    outputConfig: plan.body.outputConfig as Record<string, any> | undefined,
+  });
   const run = runConverse(plan);
   try {
     for (;;) {
@@ -200,7 +203,10 @@ export function stream(
           throw error;
         }
         plan.signal = cancel.signal;
-        dispatcher = new Dispatcher(options);
+        dispatcher = new Dispatcher({
+          ...options,
+          outputConfig: plan.body.outputConfig as Record<string, any> | undefined,
+        });
         run = runConverse(plan);
       },
       async pull(controller) {
