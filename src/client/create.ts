@@ -238,10 +238,10 @@ export function stream(
 
 /** Adds `Symbol.asyncIterator` where the runtime's ReadableStream lacks it (Safari). */
 export function asyncIterable<T>(readable: ReadableStream<T>): ReadableStream<T> & AsyncIterable<T> {
-  // Typed as ReadableStream explicitly: where the runtime's types already make it iterable (Deno), the `in`
-  // check would narrow it to never.
-  const stream: ReadableStream<T> = readable;
-  if (!(Symbol.asyncIterator in stream)) {
+  const stream = readable;
+  // Checked on a plain object: where the runtime's types already make streams iterable (Deno), an `in` check on
+  // the stream itself would narrow it to never.
+  if (!(Symbol.asyncIterator in (stream as object))) {
     (stream as any)[Symbol.asyncIterator] = async function* () {
       const reader = stream.getReader();
       try {
