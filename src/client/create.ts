@@ -264,7 +264,7 @@ export interface BedrockClient {
   stream(messages: readonly InputMessage[], options?: RequestOptions): ChatEventStream;
 }
 
-/** A client bound to one config. `options.env` defaults to `process.env` where it exists. */
+/** A client bound to one config. `options.env` defaults to the process environment where one exists. */
 export function createBedrock(config: ConfigInput, options?: ResolveOptions): BedrockClient {
   const c = resolved(config, options);
   return {

@@ -3,7 +3,7 @@ import { ConfigError } from "../client/errors";
 export type EnvRecord = Record<string, string | undefined>;
 
 /**
- * The environment used when the caller passes none: `process.env` where it exists (Node, Bun), else empty.
+ * The environment used when the caller passes none: the process environment where one exists (Node, Bun), else empty.
  * Deno users pass `Deno.env.toObject()`, Workers users pass their `env` binding.
  */
 export function ambientEnv(): EnvRecord {

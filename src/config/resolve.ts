@@ -26,7 +26,7 @@ export interface BedrockConfig {
 }
 
 export interface ResolveOptions {
-  /** Defaults to `process.env` where it exists; pass `Deno.env.toObject()` or a Worker's `env` elsewhere. */
+  /** Defaults to the process environment where one exists (Node, Bun); pass `Deno.env.toObject()` or a Worker's `env` elsewhere. */
   env?: EnvRecord;
   fetch?: typeof fetch;
   logger?: Logger;
