@@ -2,7 +2,7 @@ import type { ProxyOptions } from "./options";
 
 type Env = Readonly<Record<string, unknown>>;
 
-/** The environment variables `proxyOptionsFromEnv` reads (a Worker's bindings, process.env, Deno.env). */
+/** The environment variables `proxyOptionsFromEnv` reads (a Worker's bindings, the process environment, Deno.env). */
 export const PROXY_ENV = {
   tokens: "BEDROCK_EDGE_PROXY_TOKENS",
   origins: "BEDROCK_EDGE_PROXY_ORIGINS",

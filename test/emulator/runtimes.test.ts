@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startRuntime } from "../helpers/runtime-process";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,7 +12,6 @@ import { converseRequest, decodeFrames, readAll, user } from "./helpers";
 // Bun.serve and a Cloudflare Worker (workerd via Miniflare) as it does in Node.
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const BIN = join(ROOT, "node_modules", ".bin");
 const dir = mkdtempSync(join(tmpdir(), "emulator-runtimes-"));
 const OPTIONS = "{ latencyMs: 5 }";
 let bundle = "";
@@ -79,34 +78,7 @@ async function checkRuntime(send: (request: Request) => Promise<Response>, base:
   expect(result.throttled.headers.get("x-amzn-errortype")).toMatch(/^ThrottlingException:/);
 }
 
-function startProcess(
-  command: string,
-  args: string[],
-  script: string,
-): Promise<{ child: ChildProcess; port: number }> {
-  const file = join(dir, `${command}-server.mjs`);
-  writeFileSync(file, script);
-  const child = spawn(join(BIN, command), [...args, file], {
-    cwd: dir,
-    env: { ...process.env, DENO_DIR: join(dir, ".deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`${command} did not start: ${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /LISTENING (\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(match[1]) });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`${command} exited ${code}: ${output}`)));
-  });
-}
+const startProcess = (command: string, args: string[], script: string) => startRuntime(command, args, script, dir);
 
 describe("the emulator bundle runs on other runtimes", () => {
   it("Deno.serve", async () => {

@@ -1,7 +1,7 @@
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startRuntime } from "../helpers/runtime-process";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
@@ -13,7 +13,6 @@ import { HAIKU, startUpstream, TOKEN, UPSTREAM_KEY, type Upstream, waitFor } fro
 // the core client streams through it, and a caller that goes away closes the upstream connection.
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const BIN = join(ROOT, "node_modules", ".bin");
 const dir = mkdtempSync(join(tmpdir(), "proxy-runtimes-"));
 let upstream: Upstream;
 let stalled: Upstream;
@@ -46,34 +45,7 @@ const options = (to: Upstream) =>
     defaultRegion: "us-east-1",
   });
 
-function startProcess(
-  command: string,
-  args: string[],
-  script: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  const file = join(dir, `${command}-${Math.random().toString(36).slice(2)}.mjs`);
-  writeFileSync(file, script);
-  const child = spawn(join(BIN, command), [...args, file], {
-    cwd: dir,
-    env: { ...process.env, DENO_DIR: join(dir, ".deno"), DENO_NO_UPDATE_CHECK: "1", NO_COLOR: "1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let output = "";
-    const timer = setTimeout(() => reject(new Error(`${command} did not start: ${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /LISTENING (\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: `http://127.0.0.1:${match[1]}` });
-      }
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.on("exit", (code) => reject(new Error(`${command} exited ${code}: ${output}`)));
-  });
-}
+const startProcess = (command: string, args: string[], script: string) => startRuntime(command, args, script, dir);
 
 const RUNTIMES = {
   deno: {
