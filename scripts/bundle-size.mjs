@@ -57,7 +57,13 @@ export async function measure(entry, { from = "src" } = {}) {
     write: false,
     metafile: true,
     logLevel: "silent",
-    ...(from === "src" && { alias: { "bedrock-edge": "./src/index.ts" } }),
+    ...(from === "src" && {
+      alias: {
+        "bedrock-edge": "./src/index.ts",
+        "bedrock-edge/core": "./src/core.ts",
+        "bedrock-edge/sigv4": "./src/sigv4.ts",
+      },
+    }),
   });
   const code = result.outputFiles[0].contents;
   const inputs = Object.values(result.metafile.outputs)[0].inputs;

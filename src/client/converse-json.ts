@@ -1,7 +1,38 @@
-import type { ConverseEvent } from "../stream/events";
-import { BedrockError } from "./errors";
+import type { ToolCallAccumulator } from "../stream/accumulate";
+import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../stream/events";
+import { definedFields, RESPONSE_EXTRAS } from "../stream/fields";
+import { BedrockError, describe, requestIdOf } from "./errors";
+import type { CallPlan } from "./run";
 
-const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+/**
+ * A /converse response as one batch of chat events, through `accumulator` so that both modes give the same
+ * events and result; the message is kept exactly as AWS sent it. `next` reads one chunk (the caller times it).
+ */
+export const readConverseJson: NonNullable<CallPlan["readJson"]> = async (response, accumulator, next) => {
+  let text = "";
+  if (response.body) {
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    try {
+      for (;;) {
+        const { done, value } = await next(reader);
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
+      }
+      text += decoder.decode();
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+  return converseEvents(
+    parseConverseJson(text, response.headers.get("content-type") ?? "", response),
+    accumulator,
+    response,
+  );
+};
+
+const isObject = (v: unknown): v is Record<string, any> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 function shapeError(what: string): BedrockError {
   return new BedrockError("ResponseShapeError", `Converse response ${what}`, { phase: "request" });
@@ -23,45 +54,29 @@ export function checkConverseResponse(json: unknown): asserts json is Record<str
 export function converseResponseEvents(json: Record<string, any>): ConverseEvent[] {
   const events: ConverseEvent[] = [{ type: "messageStart", role: json.output.message.role ?? "assistant" }];
   json.output.message.content.forEach((block: Record<string, any>, index: number) => {
-    if (typeof block.text === "string") {
-      events.push({ type: "contentBlockDelta", contentBlockIndex: index, delta: { text: block.text } });
-    } else if (isObject(block.toolUse)) {
+    const delta = (d: ContentBlockDeltaPayload) =>
+      events.push({ type: "contentBlockDelta", contentBlockIndex: index, delta: d });
+    if (typeof block.text === "string") delta({ text: block.text });
+    else if (isObject(block.toolUse)) {
       const { toolUseId, name, input, type } = block.toolUse;
-      events.push(
-        { type: "contentBlockStart", contentBlockIndex: index, start: { toolUse: { toolUseId, name, ...(type && { type }) } } },
-        { type: "contentBlockDelta", contentBlockIndex: index, delta: { toolUse: { input: JSON.stringify(input ?? {}) } } },
-      );
+      events.push({
+        type: "contentBlockStart",
+        contentBlockIndex: index,
+        start: { toolUse: { toolUseId, name, ...(type && { type }) } },
+      });
+      delta({ toolUse: { input: JSON.stringify(input ?? {}) } });
     } else if (isObject(block.reasoningContent)) {
       const r = block.reasoningContent;
       if (isObject(r.reasoningText)) {
-        events.push({
-          type: "contentBlockDelta",
-          contentBlockIndex: index,
-          delta: { reasoningContent: { text: r.reasoningText.text ?? "" } },
-        });
-        if (typeof r.reasoningText.signature === "string") {
-          events.push({
-            type: "contentBlockDelta",
-            contentBlockIndex: index,
-            delta: { reasoningContent: { signature: r.reasoningText.signature } },
-          });
-        }
-      } else if (typeof r.redactedContent === "string") {
-        events.push({
-          type: "contentBlockDelta",
-          contentBlockIndex: index,
-          delta: { reasoningContent: { redactedContent: r.redactedContent } },
-        });
-      }
+        delta({ reasoningContent: { text: r.reasoningText.text ?? "" } });
+        if (typeof r.reasoningText.signature === "string")
+          delta({ reasoningContent: { signature: r.reasoningText.signature } });
+      } else if (typeof r.redactedContent === "string")
+        delta({ reasoningContent: { redactedContent: r.redactedContent } });
     } else if (isObject(block.citationsContent)) {
-      for (const citation of block.citationsContent.citations ?? []) {
-        events.push({ type: "contentBlockDelta", contentBlockIndex: index, delta: { citation } });
-      }
-      for (const part of block.citationsContent.content ?? []) {
-        if (typeof part.text === "string") {
-          events.push({ type: "contentBlockDelta", contentBlockIndex: index, delta: { text: part.text } });
-        }
-      }
+      for (const citation of block.citationsContent.citations ?? []) delta({ citation });
+      for (const part of block.citationsContent.content ?? [])
+        if (typeof part.text === "string") delta({ text: part.text });
     } else {
       return; // other blocks are kept in `message` as received
     }
@@ -70,19 +85,57 @@ export function converseResponseEvents(json: Record<string, any>): ConverseEvent
   events.push({
     type: "messageStop",
     stopReason: json.stopReason,
-    ...(json.additionalModelResponseFields !== undefined && {
-      additionalModelResponseFields: json.additionalModelResponseFields,
-    }),
+    ...definedFields(json, RESPONSE_EXTRAS.slice(0, 1)),
   });
-  if (json.usage) {
-    events.push({
-      type: "metadata",
-      usage: json.usage,
-      ...(json.metrics && { metrics: json.metrics }),
-      ...(json.trace !== undefined && { trace: json.trace }),
-      ...(json.performanceConfig !== undefined && { performanceConfig: json.performanceConfig }),
-      ...(json.serviceTier !== undefined && { serviceTier: json.serviceTier }),
-    });
+  if (json.usage)
+    events.push({ type: "metadata", usage: json.usage, ...definedFields(json, RESPONSE_EXTRAS.slice(1)) });
+  return events;
+}
+
+function parseConverseJson(text: string, type: string, response: Response): Record<string, any> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    const what = !text
+      ? "an empty body"
+      : /^\s*</.test(text)
+        ? "an HTML page"
+        : type.includes("json")
+          ? `JSON that does not parse (${text.length} characters: truncated or corrupted)`
+          : type || "no content type";
+    throw new BedrockError(
+      "UnexpectedResponseError",
+      `Expected a JSON Converse response from /converse but got ${what}: ${JSON.stringify(text.slice(0, 120))}`,
+      { status: response.status, requestId: requestIdOf(response), phase: "request" },
+    );
   }
+  checkConverseResponse(json);
+  return json;
+}
+
+/** The /converse body as chat events (one batch), its message kept exactly as AWS sent it. */
+function converseEvents(
+  json: Record<string, any>,
+  accumulator: ToolCallAccumulator,
+  response: Response,
+): ChatEvent[] {
+  const events: ChatEvent[] = [];
+  try {
+    for (const event of converseResponseEvents(json)) accumulator.push(event, events);
+    accumulator.end(events);
+  } catch (error) {
+    if (error instanceof BedrockError) throw error;
+    throw new BedrockError(
+      "ResponseShapeError",
+      `Converse response has a malformed content block: ${describe(error)}`,
+      {
+        requestId: requestIdOf(response),
+        phase: "request",
+      },
+    );
+  }
+  const finish = events[events.length - 1];
+  if (finish?.type === "finish") finish.message = json.output.message;
   return events;
 }

@@ -1,21 +1,19 @@
 import { MissingCredentialsError, resolveAuth } from "../auth/credentials";
-import type { Authorizer, SigV4Authorizer } from "../auth/types";
+import type { Authorizer } from "../auth/types";
 import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } from "../config/resolve";
 import { buildEndpoint, DEFAULT_REGION } from "../endpoint/build";
 import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body";
 import type { InputMessage } from "../request/messages";
-import type { ChatEvent } from "../stream/events";
+import { LazyPartialJson } from "../stream/partial-json";
+import { readConverseJson } from "./converse-json";
+import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliver";
 import { Dispatcher } from "./dispatch";
-import { AbortError, type BedrockError, ConfigError, scrubError } from "./errors";
-import { LevelLogger, logLevelFrom } from "./log";
+import { type BedrockError, ConfigError, scrubError } from "./errors";
 import { CLIENT_OPTION_KEYS, type ConverseResult, type RequestOptions } from "./options";
-import {
-  type CallPlan,
-  DEFAULT_FIRST_BYTE_TIMEOUT_MS,
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_RETRIES,
-  runConverse,
-} from "./run";
+import { type CallPlan, runConverse } from "./run";
+import { transportPlan } from "./transport";
+
+export type { ChatEventStream } from "./deliver";
 
 const RESOLVED = Symbol.for("bedrock-edge.config");
 const OPTION_KEYS = [...CLIENT_OPTION_KEYS, ...PARAMETER_KEYS, ...NATIVE_KEYS];
@@ -54,16 +52,11 @@ function secretsOf(config: Partial<BedrockConfig> | undefined, options?: Resolve
   ].filter((s): s is string => typeof s === "string" && s.length >= 4);
 }
 
-/**
- * Auth for a config: a custom authorizer, else `resolveAuth`'s order (key, credentials, env bearer keys, env
- * AWS keys). A SigV4 signer gets the clock-skew hook: one re-signed retry after a "signature expired" 403.
- */
-function authFor(config: BedrockConfig): Pick<CallPlan, "authorize" | "secrets" | "onAuthError"> {
-  const secrets = secretsOf(config);
-  if (config.auth) return { authorize: config.auth, secrets };
-  let authorize: Authorizer;
+/** Auth for a config: a custom authorizer, else `resolveAuth`'s order (key, credentials, env bearer keys, env AWS keys). */
+function authFor(config: BedrockConfig, secrets: string[]): Authorizer {
+  if (config.auth) return config.auth;
   try {
-    authorize = resolveAuth(
+    return resolveAuth(
       { key: config.key, credentials: config.credentials, region: config.region || DEFAULT_REGION },
       config.env,
     );
@@ -72,12 +65,6 @@ function authFor(config: BedrockConfig): Pick<CallPlan, "authorize" | "secrets" 
     const message = error instanceof Error ? error.message : String(error);
     throw scrubError(new ConfigError(path, message), secrets);
   }
-  const signer = authorize as Partial<SigV4Authorizer>;
-  const onAuthError =
-    typeof signer.correctClock === "function"
-      ? (response: Response, body: string) => signer.correctClock!(response, body)
-      : undefined;
-  return { authorize, secrets, ...(onAuthError && { onAuthError }) };
 }
 
 /** Turns (config, messages, options) into everything a call needs. Throws typed errors for bad input. */
@@ -93,13 +80,6 @@ export function planCall(
   }
 }
 
-/** Header values that carry credentials for a proxy (`x-api-key`, `authorization`, `*-token`, ...). */
-function headerSecrets(headers: Record<string, string>): string[] {
-  return Object.entries(headers)
-    .filter(([name]) => /authorization|api-?key|token|secret|password|cookie/i.test(name))
-    .map(([, value]) => value);
-}
-
 function plan(config: BedrockConfig, messages: readonly InputMessage[], options: RequestOptions): CallPlan {
   checkKeys(options as Record<string, unknown>, OPTION_KEYS, "options");
   const model = resolveModel(config, options.model);
@@ -109,23 +89,14 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
   }
   const stream = (options.stream ?? model.extraPayload.stream ?? true) !== false;
   const body = buildConverseBody(messages, params, model.extraPayload);
-  const auth = authFor(config);
-  const headers = { ...config.headers, ...options.headers };
-  auth.secrets = [...auth.secrets, ...headerSecrets(headers)];
-  const log = new LevelLogger(logLevelFrom(options.logLevel ?? config.logLevel, config.env), config.logger);
+  const secrets = secretsOf(config);
   return {
     url: buildEndpoint(config, model.modelName, stream),
     body,
     stream,
-    ...auth,
-    fetch: config.fetch ?? ((input, init) => fetch(input, init)),
-    log,
-    signal: options.signal,
-    headers,
-    maxRetries: options.maxRetries ?? config.maxRetries ?? DEFAULT_MAX_RETRIES,
-    firstByteTimeoutMs:
-      options.firstByteTimeoutMs ?? config.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS,
-    idleTimeoutMs: options.idleTimeoutMs ?? config.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    ...transportPlan(config, options, authFor(config, secrets), secrets, config.env),
+    readJson: readConverseJson,
+    partialJson: LazyPartialJson,
   };
 }
 
@@ -137,39 +108,36 @@ function reportOnce(options: RequestOptions, error: unknown): void {
   }
 }
 
+/** Plans a call and starts it: the dispatcher routes its events to the callbacks and keeps the result. */
+function open(
+  config: ConfigInput,
+  messages: readonly InputMessage[],
+  options: RequestOptions,
+  signal?: AbortSignal,
+): OpenCall & { dispatcher: Dispatcher } {
+  const plan = planCall(resolved(config), messages, options);
+  if (signal) plan.signal = signal;
+  const dispatcher = new Dispatcher({
+    ...options,
+    outputConfig: plan.body.outputConfig as Record<string, any> | undefined,
+  });
+  return { run: runConverse(plan), onEvents: (events) => dispatcher.dispatch(events), dispatcher };
+}
+
 /** One Converse call, streamed (default) or not; resolves to the whole result. Callbacks fire in real time. */
 export async function request(
   config: ConfigInput,
   messages: readonly InputMessage[],
   options: RequestOptions = {},
 ): Promise<ConverseResult> {
-  let plan: CallPlan;
   try {
-    plan = planCall(resolved(config), messages, options);
+    const call = open(config, messages, options);
+    return call.dispatcher.result(await drain(call));
   } catch (error) {
-    reportOnce(options, error);
-    throw error;
-  }
-  const dispatcher = new Dispatcher({
-    ...options,
-    outputConfig: plan.body.outputConfig as Record<string, any> | undefined,
-  });
-  const run = runConverse(plan);
-  try {
-    for (;;) {
-      const step = await run.next();
-      if (step.done) return dispatcher.result(step.value);
-      dispatcher.dispatch(step.value);
-    }
-  } catch (error) {
-    await run.return(undefined as never).catch(() => {});
     reportOnce(options, error);
     throw error;
   }
 }
-
-/** A ReadableStream of chat events that is also async-iterable (`for await`). */
-export type ChatEventStream = ReadableStream<ChatEvent> & AsyncIterable<ChatEvent>;
 
 /**
  * One Converse call as a stream of chat events. Cancelling the stream (or `break` in `for await`) aborts the
@@ -180,82 +148,11 @@ export function stream(
   messages: readonly InputMessage[],
   options: RequestOptions = {},
 ): ChatEventStream {
-  const cancel = new AbortController();
-  const user = options.signal;
-  const onUserAbort = () => cancel.abort(user!.reason);
-  // A long-lived signal shared by many calls must not collect one listener per stream: detach when done.
-  const detach = () => user?.removeEventListener("abort", onUserAbort);
-  if (user) {
-    if (user.aborted) cancel.abort(user.reason);
-    else user.addEventListener("abort", onUserAbort, { once: true });
-  }
-  let run: ReturnType<typeof runConverse> | undefined;
-  let dispatcher: Dispatcher;
-  const readable = new ReadableStream<ChatEvent>(
-    {
-      start() {
-        let plan: CallPlan;
-        try {
-          plan = planCall(resolved(config), messages, options);
-        } catch (error) {
-          detach();
-          reportOnce(options, error);
-          throw error;
-        }
-        plan.signal = cancel.signal;
-        dispatcher = new Dispatcher({
-          ...options,
-          outputConfig: plan.body.outputConfig as Record<string, any> | undefined,
-        });
-        run = runConverse(plan);
-      },
-      async pull(controller) {
-        try {
-          const step = await run!.next();
-          if (step.done) {
-            detach();
-            return controller.close();
-          }
-          dispatcher.dispatch(step.value);
-          for (const event of step.value) controller.enqueue(event);
-        } catch (error) {
-          detach();
-          if (cancel.signal.aborted && !user?.aborted) return; // cancelled by the reader: nothing to report
-          reportOnce(options, error);
-          controller.error(error);
-        }
-      },
-      async cancel() {
-        detach();
-        cancel.abort(new AbortError("The stream was cancelled", { phase: "stream" }));
-        await run?.return(undefined as never).catch(() => {});
-      },
-    },
-    { highWaterMark: 0 },
+  return eventStream(
+    (signal) => open(config, messages, options, signal),
+    options.signal,
+    (error) => reportOnce(options, error),
   );
-  return asyncIterable(readable);
-}
-
-/** Adds `Symbol.asyncIterator` where the runtime's ReadableStream lacks it (Safari). */
-export function asyncIterable<T>(readable: ReadableStream<T>): ReadableStream<T> & AsyncIterable<T> {
-  const stream = readable;
-  // Checked on a plain object: where the runtime's types already make streams iterable (Deno), an `in` check on
-  // the stream itself would narrow it to never.
-  if (!(Symbol.asyncIterator in (stream as object))) {
-    (stream as any)[Symbol.asyncIterator] = async function* () {
-      const reader = stream.getReader();
-      try {
-        for (;;) {
-          const { done, value } = await reader.read();
-          if (done) return;
-          yield value;
-        }
-      } finally {
-        reader.cancel().catch(() => {});
-      }
-    };
-  }
-  return readable as ReadableStream<T> & AsyncIterable<T>;
 }
 
 export interface BedrockClient {

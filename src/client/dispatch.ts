@@ -1,16 +1,14 @@
 import { type JsonSchema, parseStructured, requestedSchema } from "../request/structured";
-import type { ToolCallAccumulator } from "../stream/accumulate";
 import type { ChatEvent } from "../stream/events";
-import type { Callbacks, ConverseResult } from "./options";
+import type { Callbacks } from "./options";
+import { ResultCollector } from "./result";
 
 /** Routes chat events to the caller's callbacks and remembers what the result needs. */
-export class Dispatcher {
-  finish: Extract<ChatEvent, { type: "finish" }> | undefined;
-  citations: Record<string, unknown>[] = [];
-
+export class Dispatcher extends ResultCollector {
   private readonly schema: JsonSchema | undefined;
 
   constructor(private readonly callbacks: Callbacks & Parameters<typeof requestedSchema>[0]) {
+    super();
     this.schema = requestedSchema(callbacks);
   }
 
@@ -43,7 +41,8 @@ export class Dispatcher {
           });
           break;
         case "tool-call-delta":
-          cb.onPrepareToolCall?.(e); // the event itself: id, name, argumentsText and the lazy `partial`
+          // The event itself: id, name, argumentsText and the lazy `partial` (createBedrock always sets it up).
+          cb.onPrepareToolCall?.(e as typeof e & { partial: unknown });
           break;
         case "usage":
           cb.onUsageUpdated?.(e.usage);
@@ -61,50 +60,6 @@ export class Dispatcher {
       }
     }
   }
-
-  /** The result of a completed call. */
-  result(acc: ToolCallAccumulator): ConverseResult {
-    return resultOf(this.finish!, acc.outputText, this.citations);
-  }
-}
-
-/** A call's result from its finish event, the text it streamed and the citations seen. */
-export function resultOf(
-  finish: Extract<ChatEvent, { type: "finish" }>,
-  outputText: string,
-  citations: Record<string, unknown>[],
-): ConverseResult {
-  const reasoningBlocks = finish.message.content
-    .filter((b: any) => b.reasoningContent)
-    .map((b: any) => b.reasoningContent);
-  let reasoning: ConverseResult["reasoning"];
-  if (reasoningBlocks.length) {
-    const texts = reasoningBlocks.map((r: any) => r.reasoningText?.text ?? "").join("");
-    const signatures = reasoningBlocks.map((r: any) => r.reasoningText?.signature).filter(Boolean);
-    const redacted = reasoningBlocks.map((r: any) => r.redactedContent).filter(Boolean);
-    reasoning = {
-      text: texts,
-      ...(signatures.length && { signature: signatures[signatures.length - 1] }),
-      ...(redacted.length && { redacted }),
-    };
-  }
-  return {
-    outputText,
-    toolsToCall: finish.toolCalls,
-    stopReason: finish.stopReason,
-    usage: finish.usage,
-    reasoning,
-    message: finish.message,
-    citations,
-    ...(finish.structured !== undefined && { structured: finish.structured }),
-    ...(finish.additionalModelResponseFields !== undefined && {
-      additionalModelResponseFields: finish.additionalModelResponseFields,
-    }),
-    ...(finish.metrics && { metrics: finish.metrics }),
-    ...(finish.trace !== undefined && { trace: finish.trace }),
-    ...(finish.performanceConfig !== undefined && { performanceConfig: finish.performanceConfig }),
-    ...(finish.serviceTier !== undefined && { serviceTier: finish.serviceTier }),
-  };
 }
 
 /** The answer's text: its text blocks (and cited text) joined. */

@@ -195,13 +195,25 @@ export function errorCodeFromHeader(value: string | null): string | undefined {
   return code || undefined;
 }
 
+/** The request id AWS returns in `x-amzn-requestid`, for support cases. */
+export function requestIdOf(response: Response): string | undefined {
+  return response.headers.get("x-amzn-requestid") ?? undefined;
+}
+
+/** An error's message, with its cause's when it has one (fetch failures hide the reason in `cause`). */
+export function describe(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
+  return `${error.message}${cause}`;
+}
+
 /** Maps a non-2xx response to a typed error; reads the body (bounded) for the message unless given it. */
 export async function errorFromResponse(
   response: Response,
   phase: ErrorPhase = "request",
   bodyText?: string,
 ): Promise<BedrockError> {
-  const requestId = response.headers.get("x-amzn-requestid") ?? undefined;
+  const requestId = requestIdOf(response);
   let text = bodyText ?? "";
   if (bodyText === undefined) {
     try {

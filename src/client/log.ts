@@ -11,7 +11,10 @@ export interface Logger {
 const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
 
 /** The level from config, else the env's BEDROCK_EDGE_LOG_LEVEL or ECA_LOG_LEVEL, else warn. */
-export function logLevelFrom(configured: LogLevel | undefined, env: Record<string, string | undefined>): LogLevel {
+export function logLevelFrom(
+  configured: LogLevel | undefined,
+  env: Record<string, string | undefined>,
+): LogLevel {
   if (configured) return configured;
   const fromEnv = (env.BEDROCK_EDGE_LOG_LEVEL ?? env.ECA_LOG_LEVEL)?.toLowerCase();
   return fromEnv && fromEnv in RANK ? (fromEnv as LogLevel) : "warn";

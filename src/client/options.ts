@@ -1,7 +1,7 @@
-import type { ChatEvent, TokenUsage, ToolCall } from "../stream/events";
-import type { RequestParameters } from "../request/body";
-import type { BedrockError } from "./errors";
 import type { LogLevel } from "../config/schema";
+import type { RequestParameters } from "../request/body";
+import type { ChatEvent, TokenUsage, ToolCall } from "../stream/events";
+import type { BedrockError } from "./errors";
 
 export interface ReasonUpdate {
   status: "started" | "thinking" | "finished";
@@ -19,7 +19,12 @@ export interface Callbacks {
    * Once per tool-input fragment as it streams. `partial` is a best-effort parse of the input so far (parsed
    * incrementally, only when read).
    */
-  onPrepareToolCall?: (call: { id: string; name: string; argumentsText: string; readonly partial: unknown }) => void;
+  onPrepareToolCall?: (call: {
+    id: string;
+    name: string;
+    argumentsText: string;
+    readonly partial: unknown;
+  }) => void;
   /** Once, when the model's turn ends with tool calls for the caller to run (also in `result.toolsToCall`). */
   onToolsCalled?: (calls: ToolCall[]) => void;
   onUsageUpdated?: (usage: TokenUsage) => void;

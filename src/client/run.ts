@@ -1,13 +1,15 @@
 import type { Authorizer } from "../auth/types";
 import { ToolCallAccumulator } from "../stream/accumulate";
 import type { ChatEvent } from "../stream/events";
+import type { LazyPartialJson } from "../stream/partial-json";
 import { ConversePipeline } from "../stream/pipeline";
-import { checkConverseResponse, converseResponseEvents } from "./converse-json";
 import {
   AbortError,
   BedrockError,
+  describe,
   errorFromResponse,
   NetworkError,
+  requestIdOf,
   scrubError,
   TimeoutError,
 } from "./errors";
@@ -40,6 +42,17 @@ export interface CallPlan {
    * request should be signed and sent again (once per call, not counted as a retry).
    */
   onAuthError?: (response: Response, body: string) => boolean;
+  /**
+   * Reads a /converse (non-streamed) body into one batch of events: `readConverseJson`, passed in by
+   * createBedrock (the core client streams only, and does not ship it). `next` reads a chunk (timed).
+   */
+  readJson?: (
+    response: Response,
+    accumulator: ToolCallAccumulator,
+    next: (reader: ReadableStreamDefaultReader<Uint8Array>) => Promise<ReadableStreamReadResult<Uint8Array>>,
+  ) => Promise<ChatEvent[]>;
+  /** The parser behind `tool-call-delta` events' `partial` snapshots (none: no snapshots). */
+  partialJson?: new () => LazyPartialJson;
 }
 
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
@@ -109,11 +122,12 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
       }
       const type = response.headers.get("content-type") ?? "";
       if (!plan.stream) {
-        const text = await readText(response, abort.signal, host, bytes, () => arm("idleTimeoutMs"));
-        disarm();
-        const json = parseConverseJson(text, type, response);
         accumulator = new ToolCallAccumulator();
-        const events = converseEvents(json, accumulator, response);
+        const events = await plan.readJson!(response, accumulator, (reader) => {
+          arm("idleTimeoutMs");
+          return readChunk(reader, abort.signal, host, bytes);
+        });
+        disarm();
         logEvents(plan.log, events);
         delivered = true;
         count += events.length;
@@ -125,6 +139,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
       if (!response.body) throw emptyBody();
       const pipeline = new ConversePipeline();
       accumulator = pipeline.accumulator;
+      accumulator.partialJson = plan.partialJson;
       if (plan.log.debugEnabled) pipeline.onConverseEvent = (e) => plan.log.debug(`event ${e.type}`, e);
       const reader = response.body.getReader();
       try {
@@ -237,78 +252,6 @@ async function readChunk(
   }
 }
 
-/** The whole /converse body, re-arming the idle timer on every chunk. */
-async function readText(
-  response: Response,
-  signal: AbortSignal,
-  host: string,
-  bytes: { received: number },
-  onChunk: () => void,
-): Promise<string> {
-  if (!response.body) return "";
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  try {
-    for (;;) {
-      onChunk();
-      const { done, value } = await readChunk(reader, signal, host, bytes);
-      if (done) return text + decoder.decode();
-      text += decoder.decode(value, { stream: true });
-    }
-  } finally {
-    reader.cancel().catch(() => {});
-  }
-}
-
-function parseConverseJson(text: string, type: string, response: Response): Record<string, any> {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    const what = !text
-      ? "an empty body"
-      : /^\s*</.test(text)
-        ? "an HTML page"
-        : type.includes("json")
-          ? `JSON that does not parse (${text.length} characters: truncated or corrupted)`
-          : type || "no content type";
-    throw new BedrockError(
-      "UnexpectedResponseError",
-      `Expected a JSON Converse response from /converse but got ${what}: ${JSON.stringify(text.slice(0, 120))}`,
-      { status: response.status, requestId: requestIdOf(response), phase: "request" },
-    );
-  }
-  checkConverseResponse(json);
-  return json;
-}
-
-/** The /converse body as chat events (one batch), its message kept exactly as AWS sent it. */
-function converseEvents(
-  json: Record<string, any>,
-  accumulator: ToolCallAccumulator,
-  response: Response,
-): ChatEvent[] {
-  const events: ChatEvent[] = [];
-  try {
-    for (const event of converseResponseEvents(json)) accumulator.push(event, events);
-    accumulator.end(events);
-  } catch (error) {
-    if (error instanceof BedrockError) throw error;
-    throw new BedrockError(
-      "ResponseShapeError",
-      `Converse response has a malformed content block: ${describe(error)}`,
-      {
-        requestId: requestIdOf(response),
-        phase: "request",
-      },
-    );
-  }
-  const finish = events[events.length - 1];
-  if (finish?.type === "finish") finish.message = json.output.message;
-  return events;
-}
-
 /**
  * The events the end of the body completes. Bedrock always ends a stream with messageStop then metadata
  * (usage): a body that ends between the two was cut off, and reporting it as finished would drop the usage.
@@ -413,16 +356,6 @@ function toBedrockError(
   // `partial` says what), "request" before that, whatever part of the body the failure came from.
   error.phase = delivered ? "stream" : "request";
   return scrubError(error, secrets);
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-  return `${error.message}${cause}`;
-}
-
-function requestIdOf(response: Response): string | undefined {
-  return response.headers.get("x-amzn-requestid") ?? undefined;
 }
 
 function partialOf(acc: ToolCallAccumulator, eventsDelivered: number) {

@@ -1,6 +1,14 @@
 import { BedrockError, EventPayloadError } from "../client/errors";
-import type { AssistantContentBlock, AssistantMessage, ChatEvent, ConverseEvent, TokenUsage, ToolCall } from "./events";
-import { LazyPartialJson } from "./partial-json";
+import type {
+  AssistantContentBlock,
+  AssistantMessage,
+  ChatEvent,
+  ConverseEvent,
+  TokenUsage,
+  ToolCall,
+} from "./events";
+import { definedFields, RESPONSE_EXTRAS } from "./fields";
+import type { LazyPartialJson } from "./partial-json";
 
 /** One content block being assembled, keyed by contentBlockIndex. */
 interface Block {
@@ -26,6 +34,12 @@ interface Block {
  * final message (reasoning signatures, citations, tool inputs) can go back into the history exactly as received.
  */
 export class ToolCallAccumulator {
+  /**
+   * Makes the parser behind `tool-call-delta` events' `partial` snapshots; unset, those events carry no
+   * `partial`. Injected (createBedrock passes `LazyPartialJson`) so that callers who never read snapshots do
+   * not ship the parser.
+   */
+  partialJson: (new () => LazyPartialJson) | undefined;
   private blocks = new Map<number, Block>();
   private text = "";
   private texts: string[] = [];
@@ -35,6 +49,10 @@ export class ToolCallAccumulator {
   private stopEvent: Extract<ConverseEvent, { type: "messageStop" }> | undefined;
   private metadata: Extract<ConverseEvent, { type: "metadata" }> | undefined;
   private finished = false;
+
+  constructor(options: { partialJson?: new () => LazyPartialJson } = {}) {
+    this.partialJson = options.partialJson;
+  }
 
   get outputText(): string {
     if (this.texts.length) {
@@ -76,10 +94,14 @@ export class ToolCallAccumulator {
   end(out: ChatEvent[]): void {
     if (this.finished) return;
     if (!this.stopEvent) {
-      throw new BedrockError("IncompleteStreamError", "The stream ended before messageStop: the response is incomplete", {
-        phase: "stream",
-        retryable: false,
-      });
+      throw new BedrockError(
+        "IncompleteStreamError",
+        "The stream ended before messageStop: the response is incomplete",
+        {
+          phase: "stream",
+          retryable: false,
+        },
+      );
     }
     // Blocks a model left open (no contentBlockStop) still belong to the message.
     for (const [index, block] of this.blocks) if (!block.done) this.stop(index, out);
@@ -90,13 +112,7 @@ export class ToolCallAccumulator {
       usage: this.usage,
       message: this.message(),
       toolCalls: this.toolCalls,
-      ...(this.stopEvent.additionalModelResponseFields !== undefined && {
-        additionalModelResponseFields: this.stopEvent.additionalModelResponseFields,
-      }),
-      ...(this.metadata?.metrics && { metrics: this.metadata.metrics }),
-      ...(this.metadata?.trace !== undefined && { trace: this.metadata.trace }),
-      ...(this.metadata?.performanceConfig !== undefined && { performanceConfig: this.metadata.performanceConfig }),
-      ...(this.metadata?.serviceTier !== undefined && { serviceTier: this.metadata.serviceTier }),
+      ...definedFields({ ...this.metadata, ...this.stopEvent }, RESPONSE_EXTRAS),
     });
   }
 
@@ -145,15 +161,23 @@ export class ToolCallAccumulator {
     if (delta.toolUse) {
       const block = this.blocks.get(index);
       if (!block?.toolUse) {
-        throw new EventPayloadError("contentBlockDelta", `toolUse delta for block ${index} without a toolUse contentBlockStart`);
+        throw new EventPayloadError(
+          "contentBlockDelta",
+          `toolUse delta for block ${index} without a toolUse contentBlockStart`,
+        );
       }
       const fragment = delta.toolUse.input;
       if (typeof fragment !== "string") {
         throw new EventPayloadError("contentBlockDelta", `toolUse.input for block ${index} must be a string`);
       }
       append(block, fragment);
-      if (!block.input) block.input = new LazyPartialJson();
-      out.push(new ToolCallDelta(index, block.toolUse.toolUseId, block.toolUse.name, fragment, block.input));
+      const { toolUseId: id, name } = block.toolUse;
+      if (!this.partialJson) {
+        out.push({ type: "tool-call-delta", index, id, name, argumentsText: fragment });
+        return;
+      }
+      block.input ??= new this.partialJson();
+      out.push(block.input.event(index, id, name, fragment));
       return;
     }
     if (delta.reasoningContent) {
@@ -210,32 +234,6 @@ export class ToolCallAccumulator {
   }
 }
 
-/**
- * A `tool-call-delta` event. `partial` is a prototype getter over private state: parsed on first read
- * (incrementally), so streams whose consumers ignore it pay nothing, and the event stays a plain-looking record
- * (spread and JSON.stringify see only the data fields).
- */
-class ToolCallDelta {
-  readonly type = "tool-call-delta" as const;
-  readonly index: number;
-  readonly id: string;
-  readonly name: string;
-  readonly argumentsText: string;
-  readonly #input: LazyPartialJson;
-  readonly #upTo: number;
-  constructor(index: number, id: string, name: string, argumentsText: string, input: LazyPartialJson) {
-    this.index = index;
-    this.id = id;
-    this.name = name;
-    this.argumentsText = argumentsText;
-    this.#input = input;
-    this.#upTo = input.push(argumentsText);
-  }
-  get partial(): unknown {
-    return this.#input.through(this.#upTo);
-  }
-}
-
 const RUN = 256;
 
 /**
@@ -261,7 +259,13 @@ export function parseToolCall(id: string, name: string, text: string): ToolCall 
   try {
     return { id, name, arguments: JSON.parse(text), argumentsText: text };
   } catch (error) {
-    return { id, name, arguments: undefined, argumentsText: text, invalid: { message: (error as Error).message } };
+    return {
+      id,
+      name,
+      arguments: undefined,
+      argumentsText: text,
+      invalid: { message: (error as Error).message },
+    };
   }
 }
 
@@ -281,7 +285,10 @@ function toContentBlock(block: Block): AssistantContentBlock | undefined {
       }
       return {
         reasoningContent: {
-          reasoningText: { text: block.text, ...(block.signature !== undefined && { signature: block.signature }) },
+          reasoningText: {
+            text: block.text,
+            ...(block.signature !== undefined && { signature: block.signature }),
+          },
         },
       };
     case "tool": {
@@ -300,10 +307,15 @@ function toContentBlock(block: Block): AssistantContentBlock | undefined {
       const start = block.start ?? {};
       const key = Object.keys(start)[0];
       if (key === "toolResult") {
-        const content = (block.deltas ?? []).flatMap((d: any) => (Array.isArray(d.toolResult) ? d.toolResult : []));
+        const content = (block.deltas ?? []).flatMap((d: any) =>
+          Array.isArray(d.toolResult) ? d.toolResult : [],
+        );
         return { toolResult: { ...(start.toolResult as object), content } };
       }
-      if (key) return { [key]: { ...(start[key] as object), ...(block.deltas?.length ? { deltas: block.deltas } : {}) } };
+      if (key)
+        return {
+          [key]: { ...(start[key] as object), ...(block.deltas?.length ? { deltas: block.deltas } : {}) },
+        };
       return block.deltas?.length ? { deltas: block.deltas } : undefined;
     }
   }
@@ -316,8 +328,8 @@ function toContentBlock(block: Block): AssistantContentBlock | undefined {
 export interface ToolCallAccumulatorStream extends TransformStream<ConverseEvent, ChatEvent> {}
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the TransformStream returned
 export class ToolCallAccumulatorStream {
-  constructor() {
-    const acc = new ToolCallAccumulator();
+  constructor(options?: ConstructorParameters<typeof ToolCallAccumulator>[0]) {
+    const acc = new ToolCallAccumulator(options);
     const out: ChatEvent[] = [];
     const drain = (controller: TransformStreamDefaultController<ChatEvent>) => {
       for (const e of out) controller.enqueue(e);

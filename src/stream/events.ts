@@ -82,9 +82,10 @@ export type ChatEvent =
        * they stream: strings grow, containers gain members, numbers appear once complete. Parsed incrementally,
        * on first read (a getter: spread and JSON.stringify leave it out). Live: the same objects grow as later
        * fragments are read; copy (structuredClone) to keep a state. The complete, validated input is the
-       * `tool-call` event's `arguments`.
+       * `tool-call` event's `arguments`. Present when the accumulator has a `partialJson` parser (createBedrock's
+       * client always does; `bedrock-edge/core` does not ship one).
        */
-      readonly partial: unknown;
+      readonly partial?: unknown;
     }
   | ({ type: "tool-call"; index: number } & ToolCall)
   | { type: "citation"; index: number; citation: Record<string, unknown> }

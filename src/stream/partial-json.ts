@@ -365,4 +365,35 @@ export class LazyPartialJson {
   get scanned(): number {
     return this.parser.scanned;
   }
+
+  /** The `tool-call-delta` event for the next fragment of this input, its `partial` read from this parser. */
+  event(index: number, id: string, name: string, fragment: string): ToolCallDelta {
+    return new ToolCallDelta(index, id, name, fragment, this);
+  }
+}
+
+/**
+ * A `tool-call-delta` event. `partial` is a prototype getter over private state: parsed on first read
+ * (incrementally), so streams whose consumers ignore it pay nothing, and the event stays a plain-looking record
+ * (spread and JSON.stringify see only the data fields).
+ */
+class ToolCallDelta {
+  readonly type = "tool-call-delta" as const;
+  readonly index: number;
+  readonly id: string;
+  readonly name: string;
+  readonly argumentsText: string;
+  readonly #input: LazyPartialJson;
+  readonly #upTo: number;
+  constructor(index: number, id: string, name: string, argumentsText: string, input: LazyPartialJson) {
+    this.index = index;
+    this.id = id;
+    this.name = name;
+    this.argumentsText = argumentsText;
+    this.#input = input;
+    this.#upTo = input.push(argumentsText);
+  }
+  get partial(): unknown {
+    return this.#input.through(this.#upTo);
+  }
 }

@@ -1,6 +1,7 @@
 // The tool loop: request, run the calls, append the turns, repeat until the model stops calling tools.
-import { asyncIterable, type BedrockClient } from "../client/create";
-import { resultOf } from "../client/dispatch";
+import type { BedrockClient } from "../client/create";
+import { asyncIterable } from "../client/deliver";
+import { resultOf } from "../client/result";
 import { RequestError } from "../request/errors";
 import type { ConverseMessage, InputMessage } from "../request/messages";
 import type { TokenUsage, ToolCall } from "../stream/events";

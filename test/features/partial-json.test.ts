@@ -157,6 +157,7 @@ describe("tool-call-delta events carry the partial input", async () => {
     let calls = 0;
     for (const cap of captures()) {
       const pipeline = new ConversePipeline();
+      pipeline.accumulator.partialJson = LazyPartialJson;
       const events = [...pipeline.feed(cap.bytes), ...pipeline.end()];
       const deltas = events.filter((e) => e.type === "tool-call-delta") as Extract<
         ChatEvent,
@@ -216,8 +217,7 @@ describe("tool-call-delta events carry the partial input", async () => {
     expect(snapshots.at(-1)).toEqual(call.arguments);
   });
 
-  it("`partial` is a getter, parsed on read: a consumer that ignores it pays no parsing", () => {
-    const acc = new ToolCallAccumulator();
+  const toolDeltas = (acc: ToolCallAccumulator) => {
     const out: ChatEvent[] = [];
     acc.push(
       { type: "contentBlockStart", contentBlockIndex: 0, start: { toolUse: { toolUseId: "t", name: "n" } } },
@@ -225,7 +225,14 @@ describe("tool-call-delta events carry the partial input", async () => {
     );
     for (const c of '{"a": [1, 2, 3]}')
       acc.push({ type: "contentBlockDelta", contentBlockIndex: 0, delta: { toolUse: { input: c } } }, out);
-    const deltas = out.filter((e) => e.type === "tool-call-delta");
+    acc.push({ type: "contentBlockStop", contentBlockIndex: 0 }, out);
+    return out;
+  };
+
+  it("`partial` is a getter, parsed on read: a consumer that ignores it pays no parsing", () => {
+    const deltas = toolDeltas(new ToolCallAccumulator({ partialJson: LazyPartialJson })).filter(
+      (e) => e.type === "tool-call-delta",
+    );
     // A getter on the prototype: not stored on the event, not in its keys or its JSON.
     expect(Object.getOwnPropertyDescriptor(deltas[0], "partial")).toBeUndefined();
     expect(typeof Object.getOwnPropertyDescriptor(Object.getPrototypeOf(deltas[0]), "partial")!.get).toBe(
@@ -241,5 +248,15 @@ describe("tool-call-delta events carry the partial input", async () => {
     });
     expect((deltas[6] as any).partial).toEqual({ a: [] });
     expect((deltas.at(-1) as any).partial).toEqual({ a: [1, 2, 3] });
+  });
+
+  it("without a partialJson parser (bedrock-edge/core) the deltas are plain records with no `partial`", () => {
+    const out = toolDeltas(new ToolCallAccumulator());
+    const deltas = out.filter((e) => e.type === "tool-call-delta");
+    expect(deltas.map((d) => d.argumentsText).join("")).toBe('{"a": [1, 2, 3]}');
+    expect(Object.getPrototypeOf(deltas[0])).toBe(Object.prototype);
+    expect("partial" in deltas[0]).toBe(false);
+    // The complete call is the same either way.
+    expect(out.find((e) => e.type === "tool-call")).toMatchObject({ arguments: { a: [1, 2, 3] } });
   });
 });

@@ -1,20 +1,35 @@
 // The core client signing with SigV4 (IAM credentials) instead of an API key.
-import { createBedrock } from "bedrock-edge";
+import { createConverseClient } from "bedrock-edge/core";
+import { createSigV4Authorizer } from "bedrock-edge/sigv4";
 
-const tools = [{ name: "get_weather", description: "Weather for a city", inputSchema: { type: "object" } }];
+const toolConfig = {
+  tools: [
+    {
+      toolSpec: {
+        name: "get_weather",
+        description: "Weather for a city",
+        inputSchema: { json: { type: "object" } },
+      },
+    },
+  ],
+};
 
 export default {
   async fetch(
     request: Request,
     env: { AWS_ACCESS_KEY_ID: string; AWS_SECRET_ACCESS_KEY: string },
   ): Promise<Response> {
-    const bedrock = createBedrock({
+    const credentials = { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY };
+    const bedrock = createConverseClient({
       region: "us-east-1",
-      credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
+      auth: createSigV4Authorizer({ region: "us-east-1", credentials }),
     });
-    const messages = [{ role: "user" as const, content: await request.text() }];
     const encoder = new TextEncoder();
-    const events = bedrock.stream(messages, { model: "anthropic.claude-3-5-haiku-20241022-v1:0", tools });
+    const events = bedrock.stream({
+      modelId: "anthropic.claude-3-5-haiku-20241022-v1:0",
+      messages: [{ role: "user", content: [{ text: await request.text() }] }],
+      toolConfig,
+    });
     const body = events.pipeThrough(
       new TransformStream({
         transform(event, controller) {

@@ -1,0 +1,105 @@
+import type { ToolCallAccumulator } from "../stream/accumulate";
+import type { ChatEvent } from "../stream/events";
+import { AbortError } from "./errors";
+
+/** A running call: its batches of events, and what each batch is shown to before the caller gets it. */
+export interface OpenCall {
+  run: AsyncGenerator<ChatEvent[], ToolCallAccumulator>;
+  onEvents(events: ChatEvent[]): void;
+}
+
+/** A ReadableStream of chat events that is also async-iterable (`for await`). */
+export type ChatEventStream = ReadableStream<ChatEvent> & AsyncIterable<ChatEvent>;
+
+/** Runs a call to its end, handing each batch to `onEvents`; returns the accumulator. Stops the run on failure. */
+export async function drain({ run, onEvents }: OpenCall): Promise<ToolCallAccumulator> {
+  try {
+    for (;;) {
+      const step = await run.next();
+      if (step.done) return step.value;
+      onEvents(step.value);
+    }
+  } catch (error) {
+    await run.return(undefined as never).catch(() => {});
+    throw error;
+  }
+}
+
+/**
+ * A call as a stream of chat events. `open` plans and starts it with the stream's own signal (a throw errors
+ * the stream); `onError` hears of each failure once. Cancelling the stream (or `break` in `for await`) aborts
+ * the HTTP request and releases the connection.
+ */
+export function eventStream(
+  open: (signal: AbortSignal) => OpenCall,
+  user: AbortSignal | undefined,
+  onError: (error: unknown) => void,
+): ChatEventStream {
+  const cancel = new AbortController();
+  const onUserAbort = () => cancel.abort(user!.reason);
+  // A long-lived signal shared by many calls must not collect one listener per stream: detach when done.
+  const detach = () => user?.removeEventListener("abort", onUserAbort);
+  if (user) {
+    if (user.aborted) cancel.abort(user.reason);
+    else user.addEventListener("abort", onUserAbort, { once: true });
+  }
+  let call: OpenCall | undefined;
+  const readable = new ReadableStream<ChatEvent>(
+    {
+      start() {
+        try {
+          call = open(cancel.signal);
+        } catch (error) {
+          detach();
+          onError(error);
+          throw error;
+        }
+      },
+      async pull(controller) {
+        try {
+          const step = await call!.run.next();
+          if (step.done) {
+            detach();
+            return controller.close();
+          }
+          call!.onEvents(step.value);
+          for (const event of step.value) controller.enqueue(event);
+        } catch (error) {
+          detach();
+          if (cancel.signal.aborted && !user?.aborted) return; // cancelled by the reader: nothing to report
+          onError(error);
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        detach();
+        cancel.abort(new AbortError("The stream was cancelled", { phase: "stream" }));
+        await call?.run.return(undefined as never).catch(() => {});
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return asyncIterable(readable);
+}
+
+/** Adds `Symbol.asyncIterator` where the runtime's ReadableStream lacks it (Safari). */
+export function asyncIterable<T>(readable: ReadableStream<T>): ReadableStream<T> & AsyncIterable<T> {
+  const stream = readable;
+  // Checked on a plain object: where the runtime's types already make streams iterable (Deno), an `in` check on
+  // the stream itself would narrow it to never.
+  if (!(Symbol.asyncIterator in (stream as object))) {
+    (stream as any)[Symbol.asyncIterator] = async function* () {
+      const reader = stream.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) return;
+          yield value;
+        }
+      } finally {
+        reader.cancel().catch(() => {});
+      }
+    };
+  }
+  return readable as ReadableStream<T> & AsyncIterable<T>;
+}
