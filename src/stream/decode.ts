@@ -36,7 +36,7 @@ export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export class EventStreamDecoder {
   private readonly maxFrame: number;
   // Bedrock repeats a handful of header blocks: each is parsed once, later frames compare bytes in place.
-  private headerCache: { bytes: Uint8Array; words: number[]; headers: MessageHeaders }[] = [];
+  private headerCache: { length: number; words: number[]; headers: MessageHeaders }[] = [];
   private prelude = new Uint8Array(PRELUDE);
   private preludeFill = 0;
   private frame: Uint8Array | undefined;
@@ -49,26 +49,46 @@ export class EventStreamDecoder {
     this.maxFrame = options.maxFrameBytes ?? MAX_FRAME_BYTES;
   }
 
+  /**
+   * @internal Frames completed by the last `scan`, six slots each, reused: bytes, DataView of bytes, headers,
+   * body start, body end, frame offset. The pipeline reads them without a frame object or a body view per frame.
+   */
+  readonly frames: any[] = [];
+
   /** Decodes what `chunk` completes. Throws EventStreamError on malformed bytes. */
   feed(chunk: Uint8Array, out: EventStreamMessage[] = []): EventStreamMessage[] {
+    const f = this.frames;
+    try {
+      this.scan(chunk);
+    } finally {
+      // Frames before a bad byte are still delivered (in `out`, which the caller may hold).
+      for (let k = 0; k < f.length; k += 6)
+        out.push({ headers: f[k + 2], body: f[k].subarray(f[k + 3], f[k + 4]), offset: f[k + 5] });
+      f.length = 0;
+    }
+    return out;
+  }
+
+  /** @internal `feed` into `frames` (cleared first). Throws EventStreamError on malformed bytes. */
+  scan(chunk: Uint8Array): void {
+    this.frames.length = 0;
     let i = 0;
     const n = chunk.length;
     const view = new DataView(chunk.buffer, chunk.byteOffset, n);
     // Finish a frame carried over from earlier chunks.
     if (this.preludeFill > 0 || this.frame) {
-      i = this.continuePartial(chunk, out);
+      i = this.continuePartial(chunk);
     }
     // Whole frames inside this chunk are decoded in place, without copying.
     while (n - i >= PRELUDE) {
       const at = this.offset + i;
       const total = this.checkPrelude(chunk, view, i, at);
       if (n - i < total) break;
-      out.push(this.decodeFrame(chunk, view, i, total, at));
+      this.decodeFrame(chunk, view, i, total, at);
       i += total;
     }
     if (i < n) this.startPartial(chunk, view, i);
     this.offset += n;
-    return out;
   }
 
   /** Call at the end of the body: leftover bytes mean the stream was cut mid-frame. */
@@ -97,7 +117,7 @@ export class EventStreamDecoder {
     this.frameFill = rest;
   }
 
-  private continuePartial(chunk: Uint8Array, out: EventStreamMessage[]): number {
+  private continuePartial(chunk: Uint8Array): number {
     let i = 0;
     if (!this.frame) {
       const take = Math.min(PRELUDE - this.preludeFill, chunk.length);
@@ -118,7 +138,7 @@ export class EventStreamDecoder {
     i += take;
     if (this.frameFill === frame.length) {
       this.frame = undefined;
-      out.push(this.decodeFrame(frame, new DataView(frame.buffer), 0, frame.length, this.frameStart));
+      this.decodeFrame(frame, new DataView(frame.buffer), 0, frame.length, this.frameStart);
     }
     return i;
   }
@@ -141,44 +161,43 @@ export class EventStreamDecoder {
     return total;
   }
 
-  /** Checks the message CRC of the (prelude-checked) frame at `bytes[i..i+total)`; the body is a view. */
-  private decodeFrame(
-    bytes: Uint8Array,
-    view: DataView,
-    i: number,
-    total: number,
-    at: number,
-  ): EventStreamMessage {
+  /** Checks the message CRC of the (prelude-checked) frame at `bytes[i..i+total)` and adds it to `frames`. */
+  private decodeFrame(bytes: Uint8Array, view: DataView, i: number, total: number, at: number): void {
     const end = i + total - 4;
     // The message CRC covers the prelude too: continue from the prelude's CRC, stored in bytes 8..12.
     if (crc32(bytes, i + 8, end, view.getUint32(i + 8), view) !== view.getUint32(end)) {
       throw new EventStreamError("Message CRC mismatch (corrupted headers or payload)", at);
     }
     const headersEnd = i + PRELUDE + view.getUint32(i + 4);
-    return {
-      headers: this.headers(bytes, view, i + PRELUDE, headersEnd, at),
-      body: bytes.subarray(headersEnd, end),
-      offset: at,
-    };
+    this.frames.push(
+      bytes,
+      view,
+      this.headers(bytes, view, i + PRELUDE, headersEnd, at),
+      headersEnd,
+      end,
+      at,
+    );
   }
 
   private headers(bytes: Uint8Array, view: DataView, start: number, end: number, at: number): MessageHeaders {
     const cache = this.headerCache;
     const length = end - start;
+    const n = (length + 3) >> 2;
+    const last = end - 4; // the last word overlaps the one before (blocks under 4 bytes take prelude bytes too)
     // Compared a 32-bit word at a time: the block is ~90 bytes on every frame.
     search: for (let c = 0; c < cache.length; c++) {
-      const { bytes: cached, words } = cache[c];
-      if (cached.length !== length) continue;
-      for (let k = 0; k < words.length; k++) if (words[k] !== view.getInt32(start + 4 * k)) continue search;
-      for (let k = words.length * 4; k < length; k++) if (cached[k] !== bytes[start + k]) continue search;
-      return cache[c].headers;
+      const entry = cache[c];
+      if (entry.length !== length) continue;
+      const words = entry.words;
+      for (let k = 0; k < n - 1; k++) if (words[k] !== view.getInt32(start + 4 * k, true)) continue search;
+      if (words[n - 1] !== view.getInt32(last, true)) continue;
+      return entry.headers;
     }
-    const copy = bytes.slice(start, end);
+    const headers = Object.freeze(parseHeaders(bytes.slice(start, end), at));
     // A plain array: reads of a typed array pay a detached-buffer check once any buffer has been detached.
-    const words = Array.from({ length: length >> 2 }, (_, k) => view.getInt32(start + 4 * k));
-    const headers = Object.freeze(parseHeaders(copy, at));
+    const words = Array.from({ length: n }, (_, k) => view.getInt32(k < n - 1 ? start + 4 * k : last, true));
     if (cache.length >= 16) cache.pop();
-    cache.unshift({ bytes: copy, words, headers });
+    cache.unshift({ length, words, headers });
     return headers;
   }
 }

@@ -96,21 +96,18 @@ export function parseFrame(headers: MessageHeaders, body: Uint8Array, at: number
 
 /**
  * The payload of a contentBlockDelta event frame, checked as parseFrame checks it; undefined for every other
- * frame (parse those with parseFrame). Skips building the ConverseEvent on the pipeline's hottest path.
+ * frame (parse those with parseFrame).
  */
 export function deltaPayload(
   headers: MessageHeaders,
   body: Uint8Array,
   at: number,
 ): { contentBlockIndex: number; delta: Record<string, any> } | undefined {
-  if (
-    header(headers, ":event-type") !== "contentBlockDelta" ||
-    (header(headers, ":message-type") ?? "event") !== "event"
-  ) {
-    return undefined;
+  if (!isDelta(headers)) return undefined;
+  if (scanDelta(body, new DataView(body.buffer, body.byteOffset, body.length), 0, body.length)) {
+    const text = scannedText(body);
+    if (text !== undefined) return { contentBlockIndex: scanned.index, delta: deltaOf(scanned.kind, text) };
   }
-  const fast = scanDelta(body);
-  if (fast) return fast;
   const p = parsePayload("contentBlockDelta", body, at, false);
   if (typeof p.contentBlockIndex !== "number")
     fail("contentBlockDelta", "contentBlockIndex must be a number", at);
@@ -118,87 +115,186 @@ export function deltaPayload(
   return p as { contentBlockIndex: number; delta: Record<string, any> };
 }
 
-// Constants as plain arrays, not typed arrays: once any ArrayBuffer has been detached (fetch and Web Streams
-// do), V8 checks for detachment on every typed-array read, and these are read for every frame.
-const ascii = (s: string) => Array.from(s, (c) => c.charCodeAt(0));
-const INDEX = ascii('{"contentBlockIndex":');
-const TEXT = ascii(',"delta":{"text":"');
-const TOOL_INPUT = ascii(',"delta":{"toolUse":{"input":"');
-const REASONING = ascii(',"delta":{"reasoningContent":{"text":"');
-const PAD = ascii(',"p":');
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const CLOSE = 0x7d;
-/** Bytes that end a plain run of JSON string content: controls, `"` and `\`. */
-const SPECIAL = /* @__PURE__ */ Array.from(
-  { length: 256 },
-  (_, c) => c < 0x20 || c === QUOTE || c === BACKSLASH,
-);
+/** True for the headers of a contentBlockDelta event frame. */
+export const isDelta = (headers: MessageHeaders) =>
+  header(headers, ":event-type") === "contentBlockDelta" &&
+  (header(headers, ":message-type") ?? "event") === "event";
 
-const at = (b: Uint8Array, i: number, word: number[]) => {
-  if (i < 0 || i + word.length > b.length) return false;
-  for (let k = 0; k < word.length; k++) if (b[i + k] !== word[k]) return false;
+/** A fixed run of ASCII, as bytes and as the big-endian 32-bit words that cover most of it. */
+const pattern = (s: string) => {
+  // Plain arrays, not typed arrays: once any ArrayBuffer has been detached (fetch and Web Streams do), V8
+  // checks for detachment on every typed-array read, and these are read for every frame.
+  const bytes = Array.from(s, (c) => c.charCodeAt(0));
+  const words = Array.from(
+    { length: bytes.length >> 2 },
+    (_, k) => (bytes[4 * k] << 24) | (bytes[4 * k + 1] << 16) | (bytes[4 * k + 2] << 8) | bytes[4 * k + 3],
+  );
+  return { bytes, words };
+};
+type Pattern = ReturnType<typeof pattern>;
+const INDEX = pattern('{"contentBlockIndex":');
+const TEXT = pattern(',"delta":{"text":"');
+const TOOL_INPUT = pattern(',"delta":{"toolUse":{"input":"');
+const REASONING = pattern(',"delta":{"reasoningContent":{"text":"');
+const PAD = pattern(',"p":"');
+const QUOTE = 0x22;
+const CLOSE = 0x7d;
+
+/** Does `p` occur at `b[i..]`, within `end`? Compared a 32-bit word at a time. */
+const matches = (b: Uint8Array, view: DataView, i: number, end: number, p: Pattern) => {
+  const { bytes, words } = p;
+  if (i + bytes.length > end) return false;
+  for (let k = 0; k < words.length; k++) if (view.getInt32(i + 4 * k) !== words[k]) return false;
+  for (let k = words.length * 4; k < bytes.length; k++) if (b[i + k] !== bytes[k]) return false;
   return true;
 };
 
+/** Is one of these 4 bytes a control, `"` or `\` (what ends a plain run of JSON string content)? */
+const special4 = (x: number) => {
+  const q = x ^ 0x22222222;
+  const s = x ^ 0x5c5c5c5c;
+  // Classic SWAR tests, exact for "some byte is": below 0x20, equal to `"`, equal to `\`.
+  return (((x - 0x20202020) & ~x) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080;
+};
+const special = (c: number) => c < 0x20 || c === QUOTE || c === 0x5c;
+
+/** The first special byte in `b[from..to)`, or `to`. */
+function firstSpecial(b: Uint8Array, view: DataView, from: number, to: number): number {
+  let k = from;
+  while (k + 4 <= to && !special4(view.getInt32(k))) k += 4;
+  while (k < to && !special(b[k])) k++;
+  return k;
+}
+
+/** The last special byte in `b[from..to)`, or `from - 1`. */
+function lastSpecial(b: Uint8Array, view: DataView, from: number, to: number): number {
+  let k = to;
+  while (k - 4 >= from && !special4(view.getInt32(k - 4))) k -= 4;
+  while (--k >= from && !special(b[k]));
+  return k;
+}
+
 /**
- * The text, tool-input and reasoning deltas that make up nearly every frame, read from the bytes when they are
- * exactly in Bedrock's form, `{"contentBlockIndex":N,"delta":{...:"S"}[,"p":"PAD"]}`: the fixed parts are
- * matched from the front and the back, and S is decoded alone (by JSON.parse when it has escapes or is long,
- * which also rejects an S that is not one JSON string). Costs a third of decoding and parsing the whole payload.
- * Anything else (other key order, whitespace, more fields, escapes in PAD) returns undefined and goes through
- * JSON.parse, which stays the reference: what this returns is what that path returns.
+ * What the last successful scanDelta read (one shared record: the hot path allocates nothing for it): the
+ * block index, the kind of delta, and where its string S is: `b[from..to)`, which is S's content when `plain`
+ * (no escapes), else S with its quotes (a JSON string, for JSON.parse).
  */
-function scanDelta(b: Uint8Array): { contentBlockIndex: number; delta: Record<string, any> } | undefined {
-  if (!at(b, 0, INDEX)) return undefined;
-  let i = INDEX.length;
+export const scanned = { index: 0, kind: TEXT, from: 0, to: 0, plain: true };
+
+/** The delta object of a kind scanDelta read (`scanned.kind`) with its string, as JSON.parse would give it. */
+export const deltaOf = (kind: Pattern, text: string): Record<string, any> =>
+  kind === TEXT
+    ? { text }
+    : kind === TOOL_INPUT
+      ? { toolUse: { input: text } }
+      : { reasoningContent: { text } };
+
+/** Decodes what scanDelta found in `b`: the string, or undefined when S is not one JSON string. */
+export function scannedText(b: Uint8Array): string | undefined {
+  const text = decode(b.subarray(scanned.from, scanned.to));
+  return scanned.plain ? text : jsonString(text);
+}
+
+/** A JSON string literal's value, or undefined when `json` is not exactly one JSON string. */
+export function jsonString(json: string): string | undefined {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The text, tool-input and reasoning deltas that make up nearly every frame, found in the payload `b[s..e)`
+ * (`view` is a DataView of `b`) when it is exactly in Bedrock's form,
+ * `{"contentBlockIndex":N,"delta":{...:"S"}[,"p":"PAD"]}`: the fixed parts are matched from the front and the
+ * back. Fills `scanned` and returns true; the caller decodes S (with JSON.parse when it has escapes, which
+ * also rejects an S that is not one JSON string: that frame then goes through the reference path). Anything
+ * else (other key order, whitespace, more fields, escapes in PAD) returns false and goes through JSON.parse,
+ * which stays the reference: what this reads is what that path reads.
+ */
+export function scanDelta(b: Uint8Array, view: DataView, s: number, e: number): boolean {
+  if (!matches(b, view, s, e, INDEX)) return false;
+  let i = s + INDEX.bytes.length;
   // A JSON integer without leading zeros, at most 9 digits.
   let index = b[i++] - 0x30;
-  if (!(index >= 0 && index <= 9)) return undefined;
+  if (!(index >= 0 && index <= 9)) return false;
   if (index > 0) {
-    for (let d = b[i] - 0x30; d >= 0 && d <= 9 && i < INDEX.length + 9; d = b[++i] - 0x30)
+    for (let d = b[i] - 0x30, last = i + 8; d >= 0 && d <= 9 && i < last; d = b[++i] - 0x30)
       index = index * 10 + d;
   }
-  const kind = at(b, i, TEXT)
+  const kind = matches(b, view, i, e, TEXT)
     ? TEXT
-    : at(b, i, TOOL_INPUT)
+    : matches(b, view, i, e, TOOL_INPUT)
       ? TOOL_INPUT
-      : at(b, i, REASONING)
+      : matches(b, view, i, e, REASONING)
         ? REASONING
         : undefined;
-  if (!kind) return undefined;
-  const start = i + kind.length;
+  if (!kind) return false;
+  const start = i + kind.bytes.length;
   // From the back: the final `}`, the padding if any (no escapes or controls), the delta's closing braces.
-  let j = b.length - 1;
-  if (b[j--] !== CLOSE) return undefined;
+  let j = e - 1;
+  if (b[j--] !== CLOSE) return false;
   if (b[j] === QUOTE) {
-    for (j--; j >= start && b[j] !== QUOTE; j--) if (b[j] === BACKSLASH || b[j] < 0x20) return undefined;
-    j -= PAD.length;
-    if (!at(b, j, PAD)) return undefined;
+    j = lastSpecial(b, view, start, j);
+    if (b[j] !== QUOTE) return false;
+    j -= PAD.bytes.length - 1;
+    if (!matches(b, view, j, e, PAD)) return false;
     j--;
   }
-  if (b[j--] !== CLOSE || (kind !== TEXT && b[j--] !== CLOSE) || b[j] !== QUOTE || j < start)
-    return undefined;
-  const end = j;
-  // Short runs without escapes (most text deltas) skip JSON.parse.
-  let plain = end - start <= 64;
-  for (let k = start; plain && k < end; k++) if (SPECIAL[b[k]]) plain = false;
-  let text: string;
-  if (plain) text = decode(b.subarray(start, end));
-  else {
-    try {
-      text = JSON.parse(decode(b.subarray(start - 1, end + 1)));
-    } catch {
-      return undefined;
+  if (b[j--] !== CLOSE || (kind !== TEXT && b[j--] !== CLOSE) || b[j] !== QUOTE || j < start) return false;
+  // Most deltas have no escapes: their content is the string as it is.
+  const plain = firstSpecial(b, view, start, j) === j;
+  scanned.index = index;
+  scanned.kind = kind;
+  scanned.from = plain ? start : start - 1;
+  scanned.to = plain ? j : j + 1;
+  scanned.plain = plain;
+  return true;
+}
+
+/**
+ * Gathers short ASCII strings from many frames into one buffer, decoded by one call: a TextDecoder call costs
+ * ~100 ns on Node however short its input, and most deltas are a few words.
+ */
+export class AsciiBatch {
+  private bytes = new Uint8Array(16384);
+  private view = new DataView(this.bytes.buffer);
+  private fill = 0;
+
+  /** Copies `b[from..to)` (`view` is a DataView of `b`) when it is ASCII; returns its offset in the batch or -1. */
+  add(b: Uint8Array, view: DataView, from: number, to: number): number {
+    const at = this.fill;
+    if (at + to - from > this.bytes.length) {
+      if (to - from > 4096) return -1; // long strings are decoded alone: the batch stays small
+      const bigger = new Uint8Array(2 * this.bytes.length);
+      bigger.set(this.bytes.subarray(0, at));
+      this.bytes = bigger;
+      this.view = new DataView(bigger.buffer);
     }
+    const out = this.bytes;
+    const outView = this.view;
+    let k = from;
+    let w = at;
+    for (; k + 4 <= to; k += 4, w += 4) {
+      const x = view.getInt32(k, true);
+      if (x & 0x80808080) return -1;
+      outView.setInt32(w, x, true);
+    }
+    for (; k < to; k++, w++) {
+      if (b[k] > 0x7f) return -1;
+      out[w] = b[k];
+    }
+    this.fill = w;
+    return at;
   }
-  const delta =
-    kind === TEXT
-      ? { text }
-      : kind === TOOL_INPUT
-        ? { toolUse: { input: text } }
-        : { reasoningContent: { text } };
-  return { contentBlockIndex: index, delta };
+
+  /** The batch as one string (character offsets are the byte offsets `add` returned); empties the batch. */
+  take(): string {
+    const text = this.fill ? decode(this.bytes.subarray(0, this.fill)) : "";
+    this.fill = 0;
+    return text;
+  }
 }
 
 function withoutUndefined<T extends Record<string, any>>(o: T): T {

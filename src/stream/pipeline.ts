@@ -1,7 +1,16 @@
 import { ToolCallAccumulator } from "./accumulate";
-import { type DecoderOptions, EventStreamDecoder, type EventStreamMessage } from "./decode";
+import { type DecoderOptions, EventStreamDecoder } from "./decode";
 import type { ChatEvent, ConverseEvent } from "./events";
-import { deltaPayload, parseConverseMessage } from "./parse";
+import {
+  AsciiBatch,
+  deltaOf,
+  isDelta,
+  jsonString,
+  parseFrame,
+  scanDelta,
+  scanned,
+  scannedText,
+} from "./parse";
 
 /**
  * The three stages fused into one push call per network chunk: bytes -> frames -> Converse events -> chat
@@ -14,7 +23,8 @@ export class ConversePipeline {
   readonly decoder: EventStreamDecoder;
   readonly accumulator = new ToolCallAccumulator();
   error: unknown;
-  private frames: EventStreamMessage[] = [];
+  private batch = new AsciiBatch();
+  private reads: any[] = [];
   /** Called for each Converse event before accumulation (debug logging, raw consumers). */
   onConverseEvent?: (event: ConverseEvent) => void;
 
@@ -25,33 +35,49 @@ export class ConversePipeline {
   feed(chunk: Uint8Array): ChatEvent[] {
     const out: ChatEvent[] = [];
     if (this.error) return out;
-    const frames = this.frames;
-    frames.length = 0;
+    const f = this.decoder.frames;
+    const r = this.reads;
     try {
-      this.decoder.feed(chunk, frames);
+      this.decoder.scan(chunk);
     } catch (error) {
       // Frames completed before the bad byte are still good: deliver them, then fail.
       this.error = error;
     }
     try {
-      const acc = this.accumulator;
+      // Six slots per frame (see EventStreamDecoder.frames): bytes, view, headers, body start, body end, offset.
+      // Text and tool-input deltas are nearly every frame: their strings are found in place, the short ASCII
+      // ones decoded together, and each goes straight to the accumulator.
       const fast = !this.onConverseEvent;
-      for (let i = 0; i < frames.length; i++) {
-        const frame = frames[i];
-        // Text and tool-input deltas are nearly every frame: straight from payload to accumulator.
-        const delta = fast ? deltaPayload(frame.headers, frame.body, frame.offset) : undefined;
-        if (delta) {
-          acc.delta(delta.contentBlockIndex, delta.delta, out);
+      for (let k = 0; k < f.length; k += 6) {
+        let text: number | string | undefined;
+        if (fast && isDelta(f[k + 2]) && scanDelta(f[k], f[k + 1], f[k + 3], f[k + 4])) {
+          const at = this.batch.add(f[k], f[k + 1], scanned.from, scanned.to);
+          text = at < 0 ? scannedText(f[k]) : at;
+        }
+        // Per frame: the string (or its offset in the batch), kind, block index, length, plain.
+        r.push(text, scanned.kind, scanned.index, scanned.to - scanned.from, scanned.plain);
+      }
+      const batch = this.batch.take();
+      const acc = this.accumulator;
+      for (let k = 0, q = 0; k < f.length; k += 6, q += 5) {
+        let text = r[q];
+        if (typeof text === "number") {
+          text = batch.slice(text, text + r[q + 3]);
+          if (!r[q + 4]) text = jsonString(text);
+        }
+        if (text !== undefined) {
+          acc.delta(r[q + 2], deltaOf(r[q + 1], text), out);
           continue;
         }
-        const event = parseConverseMessage(frame);
+        const event = parseFrame(f[k + 2], f[k].subarray(f[k + 3], f[k + 4]), f[k + 5]);
         this.onConverseEvent?.(event);
         acc.push(event, out);
       }
     } catch (error) {
       this.error = error;
     }
-    frames.length = 0; // do not hold the chunk until the next one
+    f.length = 0; // do not hold the chunk until the next one
+    r.length = 0;
     return out;
   }
 
