@@ -6,6 +6,8 @@ export default defineConfig([
   {
     entry: {
       index: "src/index.ts",
+      core: "src/core.ts",
+      sigv4: "src/sigv4.ts",
       emulator: "src/emulator/index.ts",
       proxy: "src/proxy/index.ts",
       node: "src/node/index.ts",

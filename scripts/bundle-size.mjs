@@ -10,21 +10,26 @@ import { build } from "esbuild";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /**
- * bedrock-edge's entries; `budget` is issue 7's limit in gzipped bytes (not met yet: see docs/performance.md),
- * `ceiling` is today's size plus a small margin, so that the test catches any growth while the gap is closed.
+ * bedrock-edge's entries. `budget` is issue 7's limit in gzipped bytes, checked by test/size/budget.test.ts:
+ * the core client (bedrock-edge/core) with streaming and tools, and the same signing with SigV4. The full
+ * `createBedrock` client (config documents, message shorthands, callbacks, structured output, partial JSON,
+ * /converse, the credential chain) has no budget in the issue: `ceiling` guards it against growth.
  */
 export const OURS = [
   {
-    name: "bedrock-edge core (API key, request + stream, tools)",
+    name: "bedrock-edge/core (API key, request + stream, tools)",
     entry: "test/size/entries/core.ts",
     budget: 12 * 1024,
-    ceiling: 25 * 1024,
   },
   {
-    name: "bedrock-edge with SigV4 (IAM credentials)",
+    name: "bedrock-edge/core with SigV4 (bedrock-edge/sigv4)",
     entry: "test/size/entries/sigv4.ts",
     budget: 16 * 1024,
-    ceiling: 25 * 1024,
+  },
+  {
+    name: "bedrock-edge createBedrock (everything, SigV4 included)",
+    entry: "test/size/entries/full.ts",
+    ceiling: 26 * 1024,
   },
   { name: "bedrock-edge stream decoding only (ConversePipeline)", entry: "test/size/entries/pipeline.ts" },
 ];

@@ -38,10 +38,14 @@ export type {
   ToolOutput,
   ToolResultRecord,
 } from "./tools/types";
-export { PartialJsonParser } from "./stream/partial-json";
+export { LazyPartialJson, PartialJsonParser } from "./stream/partial-json";
 export type { ToolInput, ToolChoiceInput } from "./request/tools";
 export { bearerAuthorizer } from "./auth/bearer";
-export type { Authorizer, AwsCredentials, CredentialsProvider } from "./auth/types";
+// SigV4, credential providers and API keys (also alone, for the core client: bedrock-edge/sigv4).
+export * from "./sigv4";
+// The smallest client, for bundles where size matters (also alone: bedrock-edge/core).
+export { createConverseClient } from "./client/core";
+export type { ConverseClient, ConverseInput, CoreCallOptions, CoreConfig } from "./client/core";
 export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode";
 export type { EventStreamMessage, DecoderOptions } from "./stream/decode";
 export { ConverseEventStream, parseConverseMessage } from "./stream/parse";

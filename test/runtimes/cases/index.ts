@@ -4,6 +4,7 @@ import "./endpoints";
 import "./request-body";
 import "./stream";
 import "./client";
+import "./core";
 import "./errors";
 
 export { emulatorOptions } from "./fixtures.js";
