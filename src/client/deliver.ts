@@ -44,6 +44,23 @@ export function eventStream(
     else user.addEventListener("abort", onUserAbort, { once: true });
   }
   let call: OpenCall | undefined;
+  /** The next batch, or undefined at the end or once the reader cancelled; a failure is reported once. */
+  const next = async (): Promise<ChatEvent[] | undefined> => {
+    try {
+      const step = await call!.run.next();
+      if (step.done) {
+        detach();
+        return undefined;
+      }
+      call!.onEvents(step.value);
+      return step.value;
+    } catch (error) {
+      detach();
+      if (cancel.signal.aborted && !user?.aborted) return undefined; // cancelled by the reader: nothing to report
+      onError(error);
+      throw error;
+    }
+  };
   const readable = new ReadableStream<ChatEvent>(
     {
       start() {
@@ -57,17 +74,10 @@ export function eventStream(
       },
       async pull(controller) {
         try {
-          const step = await call!.run.next();
-          if (step.done) {
-            detach();
-            return controller.close();
-          }
-          call!.onEvents(step.value);
-          for (const event of step.value) controller.enqueue(event);
+          const batch = await next();
+          if (!batch) return controller.close();
+          for (const event of batch) controller.enqueue(event);
         } catch (error) {
-          detach();
-          if (cancel.signal.aborted && !user?.aborted) return; // cancelled by the reader: nothing to report
-          onError(error);
           controller.error(error);
         }
       },
@@ -79,7 +89,45 @@ export function eventStream(
     },
     { highWaterMark: 0 },
   );
-  return asyncIterable(readable);
+  // `for await` takes whole batches from the call: a stream read, or an async generator step, per event costs
+  // ~0.5 us on Node 20 (a third of the pipeline's time on a long answer); a resolved promise costs a tenth. It
+  // locks the stream as the built-in iterator does, and leaving the loop early cancels it (aborting the request).
+  (readable as any)[Symbol.asyncIterator] = (): AsyncIterableIterator<ChatEvent> => {
+    let reader: ReadableStreamDefaultReader<ChatEvent> | undefined = readable.getReader();
+    let batch: ChatEvent[] = [];
+    let i = 0;
+    const stop = async (release: boolean) => {
+      const held = reader;
+      reader = undefined;
+      if (release) held?.releaseLock();
+      else await held?.cancel().catch(() => {});
+      return { done: true, value: undefined } as const;
+    };
+    const refill = async (): Promise<IteratorResult<ChatEvent>> => {
+      while (reader) {
+        let more: ChatEvent[] | undefined;
+        try {
+          more = await next();
+        } catch (error) {
+          await stop(false);
+          throw error;
+        }
+        if (!more) return stop(true);
+        batch = more;
+        i = 0;
+        if (more.length) return { done: false, value: more[i++] };
+      }
+      return { done: true, value: undefined };
+    };
+    return {
+      next: () => (i < batch.length ? Promise.resolve({ done: false, value: batch[i++] }) : refill()),
+      return: () => stop(false),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  };
+  return readable as ChatEventStream;
 }
 
 /** Adds `Symbol.asyncIterator` where the runtime's ReadableStream lacks it (Safari). */
