@@ -2,19 +2,9 @@
 export { createBedrock, request, stream, planCall } from "./client/create";
 export type { BedrockClient, ChatEventStream, ConfigInput } from "./client/create";
 export type { Callbacks, ConverseResult, ReasonUpdate, ReasoningResult, RequestOptions } from "./client/options";
-export {
-  AbortError,
-  BedrockError,
-  ConfigError,
-  EventPayloadError,
-  EventStreamError,
-  NetworkError,
-  TimeoutError,
-  errorFromResponse,
-  isRetryable,
-} from "./client/errors";
-export type { ErrorPhase, PartialResult } from "./client/errors";
-export type { Logger } from "./client/log";
+// The core client, the error classes and the event types (everything bedrock-edge/core exports).
+export * from "./core";
+export { errorFromResponse, isRetryable } from "./client/errors";
 export { resolveConfig, resolveModel } from "./config/resolve";
 export type { BedrockConfig, ResolveOptions, ResolvedModel } from "./config/resolve";
 export type { LogLevel, ModelIdPrefix, ProviderConfigInput } from "./config/schema";
@@ -22,7 +12,6 @@ export { buildEndpoint } from "./endpoint/build";
 export { geographyOf, prefixModelId } from "./endpoint/model-id";
 export { buildConverseBody } from "./request/body";
 export type { RequestParameters, ReasoningOption } from "./request/body";
-export { RequestError } from "./request/errors";
 export { cachePoint, guardContent, normalizeMessages } from "./request/messages";
 export type { ContentPart, InputMessage, ConverseMessage } from "./request/messages";
 export { StructuredOutputError, parseStructured, validateJson } from "./request/structured";
@@ -43,9 +32,6 @@ export type { ToolInput, ToolChoiceInput } from "./request/tools";
 export { bearerAuthorizer } from "./auth/bearer";
 // SigV4, credential providers and API keys (also alone, for the core client: bedrock-edge/sigv4).
 export * from "./sigv4";
-// The smallest client, for bundles where size matters (also alone: bedrock-edge/core).
-export { createConverseClient } from "./client/core";
-export type { ConverseClient, ConverseInput, CoreCallOptions, CoreConfig } from "./client/core";
 export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode";
 export type { EventStreamMessage, DecoderOptions } from "./stream/decode";
 export { ConverseEventStream, parseConverseMessage } from "./stream/parse";

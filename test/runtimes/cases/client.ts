@@ -1,7 +1,7 @@
 import type { ChatEvent } from "bedrock-edge";
 import { client, WEATHER_TOOL } from "./emulator-client";
 import { deepEqual, equal, match, ok, test } from "./harness";
-import { capture, expectedOf } from "./recorded";
+import { capture, checkResult, expectedOf } from "./recorded";
 
 test("client: request streams text over real HTTP with callbacks in order, usage and the assistant message", async (ctx) => {
   const texts: string[] = [];
@@ -27,15 +27,7 @@ for (const [name, chunk] of [
     const result = await client(ctx).request([{ role: "user", content: "replay" }], {
       headers: { "x-bedrock-edge-replay": name, "x-bedrock-edge-chunk-size": chunk },
     });
-    equal(result.outputText, want.text, "text");
-    deepEqual(
-      result.toolsToCall.map(({ id, name, arguments: a }) => ({ id, name, arguments: a })),
-      want.toolCalls,
-      "tool calls",
-    );
-    equal(result.stopReason, want.stopReason, "stopReason");
-    deepEqual(result.usage, want.usage, "usage");
-    equal(result.reasoning?.text ?? "", want.reasoning, "reasoning");
+    checkResult(result, want);
   });
 }
 

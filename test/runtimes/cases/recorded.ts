@@ -1,6 +1,7 @@
 // The recorded captures as bytes, and what their decoded frames say independently of the SDK.
 import type { RecordedCapture } from "../generated/captures.js";
 import { bytesOf, CAPTURES } from "./fixtures.js";
+import { deepEqual, equal } from "./harness";
 
 export type { RecordedCapture };
 export { bytesOf };
@@ -55,6 +56,28 @@ export function expectedOf(c: RecordedCapture): Expected {
 }
 
 /** A small deterministic PRNG (mulberry32) so a failing random chunking can be replayed from its seed. */
+/** Checks a client's result against what the capture recorded: text, tool calls, usage (and stop, reasoning). */
+export function checkResult(
+  result: {
+    outputText: string;
+    toolsToCall: { id: string; name: string; arguments: unknown }[];
+    stopReason: string;
+    usage?: unknown;
+    reasoning?: { text: string };
+  },
+  want: Expected,
+): void {
+  equal(result.outputText, want.text, "text");
+  deepEqual(
+    result.toolsToCall.map(({ id, name, arguments: a }) => ({ id, name, arguments: a })),
+    want.toolCalls,
+    "tool calls",
+  );
+  equal(result.stopReason, want.stopReason, "stopReason");
+  deepEqual(result.usage, want.usage, "usage");
+  equal(result.reasoning?.text ?? "", want.reasoning, "reasoning");
+}
+
 export function prng(seed: number): () => number {
   let s = seed >>> 0;
   return () => {

@@ -1,17 +1,6 @@
 // The core client as a Worker uses it: an API key, request() and stream(), a tool; Converse's wire shape.
 import { createConverseClient } from "bedrock-edge/core";
-
-const toolConfig = {
-  tools: [
-    {
-      toolSpec: {
-        name: "get_weather",
-        description: "Weather for a city",
-        inputSchema: { json: { type: "object" } },
-      },
-    },
-  ],
-};
+import { toolConfig } from "./tool";
 
 export default {
   async fetch(request: Request, env: { BEDROCK_API_KEY: string }): Promise<Response> {

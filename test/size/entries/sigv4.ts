@@ -1,18 +1,7 @@
 // The core client signing with SigV4 (IAM credentials) instead of an API key.
 import { createConverseClient } from "bedrock-edge/core";
 import { createSigV4Authorizer } from "bedrock-edge/sigv4";
-
-const toolConfig = {
-  tools: [
-    {
-      toolSpec: {
-        name: "get_weather",
-        description: "Weather for a city",
-        inputSchema: { json: { type: "object" } },
-      },
-    },
-  ],
-};
+import { toolConfig } from "./tool";
 
 export default {
   async fetch(
