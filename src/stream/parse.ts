@@ -104,8 +104,9 @@ export function deltaPayload(
   at: number,
 ): { contentBlockIndex: number; delta: Record<string, any> } | undefined {
   if (!isDelta(headers)) return undefined;
-  if (scanDelta(body, new DataView(body.buffer, body.byteOffset, body.length), 0, body.length)) {
-    const text = scannedText(body);
+  const view = new DataView(body.buffer, body.byteOffset, body.length);
+  if (scanDelta(body, view, 0, body.length)) {
+    const text = scannedText(body, view);
     if (text !== undefined) return { contentBlockIndex: scanned.index, delta: deltaOf(scanned.kind, text) };
   }
   const p = parsePayload("contentBlockDelta", body, at, false);
@@ -138,6 +139,7 @@ const TOOL_INPUT = pattern(',"delta":{"toolUse":{"input":"');
 const REASONING = pattern(',"delta":{"reasoningContent":{"text":"');
 const PAD = pattern(',"p":"');
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const CLOSE = 0x7d;
 
 /** Does `p` occur at `b[i..]`, within `end`? Compared a 32-bit word at a time. */
@@ -156,7 +158,7 @@ const special4 = (x: number) => {
   // Classic SWAR tests, exact for "some byte is": below 0x20, equal to `"`, equal to `\`.
   return (((x - 0x20202020) & ~x) | ((q - 0x01010101) & ~q) | ((s - 0x01010101) & ~s)) & 0x80808080;
 };
-const special = (c: number) => c < 0x20 || c === QUOTE || c === 0x5c;
+const special = (c: number) => c < 0x20 || c === QUOTE || c === BACKSLASH;
 
 /** The first special byte in `b[from..to)`, or `to`. */
 function firstSpecial(b: Uint8Array, view: DataView, from: number, to: number): number {
@@ -176,10 +178,9 @@ function lastSpecial(b: Uint8Array, view: DataView, from: number, to: number): n
 
 /**
  * What the last successful scanDelta read (one shared record: the hot path allocates nothing for it): the
- * block index, the kind of delta, and where its string S is: `b[from..to)`, which is S's content when `plain`
- * (no escapes), else S with its quotes (a JSON string, for JSON.parse).
+ * block index, the kind of delta, and where its string's content is, `b[start..end)` (without its quotes).
  */
-export const scanned = { index: 0, kind: TEXT, from: 0, to: 0, plain: true };
+export const scanned = { index: 0, kind: TEXT, start: 0, end: 0 };
 
 /** The delta object of a kind scanDelta read (`scanned.kind`) with its string, as JSON.parse would give it. */
 export const deltaOf = (kind: Pattern, text: string): Record<string, any> =>
@@ -189,14 +190,17 @@ export const deltaOf = (kind: Pattern, text: string): Record<string, any> =>
       ? { toolUse: { input: text } }
       : { reasoningContent: { text } };
 
-/** Decodes what scanDelta found in `b`: the string, or undefined when S is not one JSON string. */
-export function scannedText(b: Uint8Array): string | undefined {
-  const text = decode(b.subarray(scanned.from, scanned.to));
-  return scanned.plain ? text : jsonString(text);
+/** Decodes the string scanDelta found in `b`, or undefined when it is not one JSON string. */
+export function scannedText(b: Uint8Array, view: DataView): string | undefined {
+  const { start, end } = scanned;
+  // Without escapes it is decoded as it is; with them, JSON.parse decodes them (and rejects what is not JSON).
+  return firstSpecial(b, view, start, end) === end
+    ? decode(b.subarray(start, end))
+    : jsonString(decode(b.subarray(start - 1, end + 1)));
 }
 
 /** A JSON string literal's value, or undefined when `json` is not exactly one JSON string. */
-export function jsonString(json: string): string | undefined {
+function jsonString(json: string): string | undefined {
   try {
     return JSON.parse(json);
   } catch {
@@ -208,10 +212,9 @@ export function jsonString(json: string): string | undefined {
  * The text, tool-input and reasoning deltas that make up nearly every frame, found in the payload `b[s..e)`
  * (`view` is a DataView of `b`) when it is exactly in Bedrock's form,
  * `{"contentBlockIndex":N,"delta":{...:"S"}[,"p":"PAD"]}`: the fixed parts are matched from the front and the
- * back. Fills `scanned` and returns true; the caller decodes S (with JSON.parse when it has escapes, which
- * also rejects an S that is not one JSON string: that frame then goes through the reference path). Anything
- * else (other key order, whitespace, more fields, escapes in PAD) returns false and goes through JSON.parse,
- * which stays the reference: what this reads is what that path reads.
+ * back. Fills `scanned` and returns true; the caller decodes S, and when S is not one JSON string that frame
+ * goes through the reference path. Anything else (other key order, whitespace, more fields, escapes in PAD)
+ * returns false and goes through JSON.parse, which stays the reference: what this reads is what that path reads.
  */
 export function scanDelta(b: Uint8Array, view: DataView, s: number, e: number): boolean {
   if (!matches(b, view, s, e, INDEX)) return false;
@@ -243,47 +246,65 @@ export function scanDelta(b: Uint8Array, view: DataView, s: number, e: number): 
     j--;
   }
   if (b[j--] !== CLOSE || (kind !== TEXT && b[j--] !== CLOSE) || b[j] !== QUOTE || j < start) return false;
-  // Most deltas have no escapes: their content is the string as it is.
-  const plain = firstSpecial(b, view, start, j) === j;
   scanned.index = index;
   scanned.kind = kind;
-  scanned.from = plain ? start : start - 1;
-  scanned.to = plain ? j : j + 1;
-  scanned.plain = plain;
+  scanned.start = start;
+  scanned.end = j;
   return true;
 }
 
+/** JSON's two-character escapes, by the character after the backslash (`\u` is left to JSON.parse). */
+const UNESCAPE = /* @__PURE__ */ (() => {
+  const table: number[] = [];
+  for (let k = 0; k < 8; k++) table['"/\\bfnrt'.charCodeAt(k)] = '"/\\\b\f\n\r\t'.charCodeAt(k);
+  return table;
+})();
+
 /**
  * Gathers short ASCII strings from many frames into one buffer, decoded by one call: a TextDecoder call costs
- * ~100 ns on Node however short its input, and most deltas are a few words.
+ * ~100 ns on Node however short its input, and most deltas are a few words. JSON escapes are decoded on the
+ * way in (cheaper than JSON.parse per string: tool inputs are full of `\"` and `\n`).
  */
 export class AsciiBatch {
   private bytes = new Uint8Array(16384);
   private view = new DataView(this.bytes.buffer);
-  private fill = 0;
+  /** Bytes gathered so far. */
+  fill = 0;
 
-  /** Copies `b[from..to)` (`view` is a DataView of `b`) when it is ASCII; returns its offset in the batch or -1. */
+  /**
+   * Adds the content of the JSON string `b[from..to)` (`view` is a DataView of `b`), decoded, when it is ASCII
+   * and holds only two-character escapes; returns its offset in the batch, or -1 (then decode it alone: it may
+   * still be a valid string, or not one, which that path tells).
+   */
   add(b: Uint8Array, view: DataView, from: number, to: number): number {
     const at = this.fill;
     if (at + to - from > this.bytes.length) {
       if (to - from > 4096) return -1; // long strings are decoded alone: the batch stays small
-      const bigger = new Uint8Array(2 * this.bytes.length);
+      const bigger = new Uint8Array(2 * this.bytes.length + to - from);
       bigger.set(this.bytes.subarray(0, at));
       this.bytes = bigger;
       this.view = new DataView(bigger.buffer);
     }
     const out = this.bytes;
     const outView = this.view;
-    let k = from;
     let w = at;
-    for (; k + 4 <= to; k += 4, w += 4) {
-      const x = view.getInt32(k, true);
-      if (x & 0x80808080) return -1;
-      outView.setInt32(w, x, true);
-    }
-    for (; k < to; k++, w++) {
-      if (b[k] > 0x7f) return -1;
-      out[w] = b[k];
+    for (let k = from; k < to; ) {
+      if (k + 4 <= to) {
+        // Four bytes at a time up to the first one that is special or not ASCII (the lowest flagged byte of
+        // these masks is exact; the bytes written past it are overwritten next).
+        const x = view.getInt32(k, true);
+        const m = (x & 0x80808080) | special4(x);
+        outView.setInt32(w, x, true);
+        const n = m ? (31 - Math.clz32(m & -m)) >> 3 : 4;
+        k += n;
+        w += n;
+        if (n === 4) continue;
+      }
+      let c = b[k++];
+      if (c === BACKSLASH && k < to) c = UNESCAPE[b[k++]] ?? -1;
+      else if (special(c) || c > 0x7f) c = -1;
+      if (c < 0) return -1;
+      out[w++] = c;
     }
     this.fill = w;
     return at;

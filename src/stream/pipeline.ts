@@ -1,16 +1,7 @@
 import { ToolCallAccumulator } from "./accumulate";
 import { type DecoderOptions, EventStreamDecoder } from "./decode";
 import type { ChatEvent, ConverseEvent } from "./events";
-import {
-  AsciiBatch,
-  deltaOf,
-  isDelta,
-  jsonString,
-  parseFrame,
-  scanDelta,
-  scanned,
-  scannedText,
-} from "./parse";
+import { AsciiBatch, deltaOf, isDelta, parseFrame, scanDelta, scanned, scannedText } from "./parse";
 
 /**
  * The three stages fused into one push call per network chunk: bytes -> frames -> Converse events -> chat
@@ -48,25 +39,23 @@ export class ConversePipeline {
       // Text and tool-input deltas are nearly every frame: their strings are found in place, the short ASCII
       // ones decoded together, and each goes straight to the accumulator.
       const fast = !this.onConverseEvent;
+      const batch = this.batch;
       for (let k = 0; k < f.length; k += 6) {
         let text: number | string | undefined;
         if (fast && isDelta(f[k + 2]) && scanDelta(f[k], f[k + 1], f[k + 3], f[k + 4])) {
-          const at = this.batch.add(f[k], f[k + 1], scanned.from, scanned.to);
-          text = at < 0 ? scannedText(f[k]) : at;
+          const at = batch.add(f[k], f[k + 1], scanned.start, scanned.end);
+          text = at < 0 ? scannedText(f[k], f[k + 1]) : at;
         }
-        // Per frame: the string (or its offset in the batch), kind, block index, length, plain.
-        r.push(text, scanned.kind, scanned.index, scanned.to - scanned.from, scanned.plain);
+        // Per frame: the string (or its offset in the batch), its end there, kind and block index.
+        r.push(text, batch.fill, scanned.kind, scanned.index);
       }
-      const batch = this.batch.take();
+      const all = batch.take();
       const acc = this.accumulator;
-      for (let k = 0, q = 0; k < f.length; k += 6, q += 5) {
+      for (let k = 0, q = 0; k < f.length; k += 6, q += 4) {
         let text = r[q];
-        if (typeof text === "number") {
-          text = batch.slice(text, text + r[q + 3]);
-          if (!r[q + 4]) text = jsonString(text);
-        }
+        if (typeof text === "number") text = all.slice(text, r[q + 1]);
         if (text !== undefined) {
-          acc.delta(r[q + 2], deltaOf(r[q + 1], text), out);
+          acc.delta(r[q + 3], deltaOf(r[q + 2], text), out);
           continue;
         }
         const event = parseFrame(f[k + 2], f[k].subarray(f[k + 3], f[k + 4]), f[k + 5]);
