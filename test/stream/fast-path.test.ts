@@ -113,7 +113,9 @@ describe("the fast path gives what the JSON.parse path gives, through the whole 
     )
     .map(([key, parts, index, pad]) => {
       const close = key.startsWith('"text"') ? "}" : "}}";
-      return fromUtf8(`{"contentBlockIndex":${index},"delta":{${key}${parts.join("")}"${close},"p":"${pad}"}`);
+      return fromUtf8(
+        `{"contentBlockIndex":${index},"delta":{${key}${parts.join("")}"${close},"p":"${pad}"}`,
+      );
     });
   const stream = fc.array(fc.oneof(body, handWritten), { minLength: 1, maxLength: 30 }).map((bodies) =>
     concat([
