@@ -191,11 +191,29 @@ async function writeResponse(
     exchange.ended = true;
     out.end();
   } catch (error) {
-    // The body failed mid-way (e.g. a reset fault): cut the connection so the client sees it.
+    // The body failed mid-way (e.g. a reset fault): cut the connection so the client sees it, once what was
+    // already written has left the process (a cut must not also drop bytes sent before it).
+    await flushed(res);
     destroy(res, error);
   } finally {
     out.off("close", onClose);
   }
+}
+
+/**
+ * Resolves once every byte written so far has been handed to the kernel: an empty write's callback runs after
+ * the writes queued before it. Bounded, for a client that stopped reading.
+ */
+function flushed(res: NodeResponse): Promise<void> {
+  const target = "stream" in res ? res.stream : (res as ServerResponse).socket;
+  if (!target || target.destroyed || target.writableLength === 0) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, 2000);
+    target.write(new Uint8Array(0), () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** Cuts an exchange short: an HTTP/1 connection is destroyed, an HTTP/2 stream is reset. */

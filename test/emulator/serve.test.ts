@@ -166,6 +166,43 @@ describe("serve()", () => {
     }
   });
 
+  it("a body that fails after much was written still delivers every byte written before the cut", async () => {
+    // Chunks below the socket's high-water mark are accepted into its buffer without waiting: at the failure,
+    // the last ones are still queued in the process, not yet handed to the kernel.
+    const CHUNK = 3000;
+    const CHUNKS = 400;
+    const server = await serve({
+      async fetch() {
+        let n = 0;
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            if (n < CHUNKS) controller.enqueue(new Uint8Array(CHUNK).fill(n++ & 0xff));
+            else controller.error(new Error("upstream broke"));
+          },
+        });
+        return new Response(body);
+      },
+    });
+    try {
+      const res = await get(server.url);
+      let received = 0;
+      // A slow start, so that the server has written ahead into its buffers when the body fails.
+      await new Promise((r) => setTimeout(r, 100));
+      const outcome = await new Promise<string>((resolve) => {
+        res.on("data", (c: Buffer) => {
+          received += c.length;
+        });
+        res.on("end", () => resolve("end"));
+        res.on("error", () => resolve("error"));
+        res.on("aborted", () => resolve("error"));
+      });
+      expect(outcome).toBe("error");
+      expect(received).toBe(CHUNK * CHUNKS);
+    } finally {
+      await server.close();
+    }
+  });
+
   it("a handler that throws gets a 500 without leaking a hang", async () => {
     const server = await serve({
       async fetch() {
