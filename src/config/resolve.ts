@@ -53,7 +53,17 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Bedro
   if (!block || typeof block !== "object" || Array.isArray(block)) {
     throw new ConfigError(prefix, "expected an object (the bedrock provider block)");
   }
-  const parsed = parseProvider(interpolateEnv(block, env, prefix), prefix);
+  const provider = interpolateEnv(block, env, prefix) as Record<string, unknown>;
+  // As the AWS SDKs do: no region in the config means the environment's.
+  const regionVar =
+    provider.region !== undefined ? undefined : ["AWS_REGION", "AWS_DEFAULT_REGION"].find((name) => env[name]);
+  let parsed: ReturnType<typeof parseProvider>;
+  try {
+    parsed = parseProvider(regionVar ? { ...provider, region: env[regionVar] } : provider, prefix);
+  } catch (error) {
+    if (!regionVar || !(error instanceof ConfigError) || !error.path.endsWith("region")) throw error;
+    throw new ConfigError(`env.${regionVar}`, `"${env[regionVar]}" is not an AWS region such as us-east-1`);
+  }
   const config: BedrockConfig = { ...parsed, models: parsed.models ?? {}, env };
   if (options.fetch) config.fetch = options.fetch;
   if (options.logger) config.logger = options.logger;

@@ -61,7 +61,9 @@ describe("resolveConfig", () => {
     const e = configError(() => resolveConfig({ regoin: "us-east-1" }, { env: {} }));
     expect(e.message).toContain('unknown key "regoin"');
     expect(e.message).toContain("region");
-    const m = configError(() => resolveConfig({ models: { a: { modelName: "x.y", extra: 1 } } }, { env: {} }));
+    const m = configError(() =>
+      resolveConfig({ models: { a: { modelName: "x.y", extra: 1 } } }, { env: {} }),
+    );
     expect(m.message).toContain('unknown key "extra"');
     expect(m.message).toContain("extraPayload");
   });
@@ -69,6 +71,36 @@ describe("resolveConfig", () => {
   it("rejects a malformed region and url", () => {
     expect(configError(() => resolveConfig({ region: "useast1" }, { env: {} })).path).toBe("region");
     expect(configError(() => resolveConfig({ url: "not a url" }, { env: {} })).path).toBe("url");
+  });
+
+  it("without a region in the config, AWS_REGION then AWS_DEFAULT_REGION decide it, as in the AWS SDKs", async () => {
+    expect(resolveConfig({}, { env: { AWS_DEFAULT_REGION: "ap-south-1" } }).region).toBe("ap-south-1");
+    expect(
+      resolveConfig({}, { env: { AWS_REGION: "eu-west-1", AWS_DEFAULT_REGION: "ap-south-1" } }).region,
+    ).toBe("eu-west-1");
+    expect(resolveConfig({ region: "us-west-2" }, { env: { AWS_REGION: "eu-west-1" } }).region).toBe(
+      "us-west-2",
+    );
+    expect(resolveConfig({}, { env: {} }).region).toBeUndefined();
+    const bad = configError(() => resolveConfig({}, { env: { AWS_REGION: "Europe" } }));
+    expect(bad.path).toBe("env.AWS_REGION");
+    expect(bad.message).toContain('"Europe" is not an AWS region');
+    // The client then calls that region's endpoint.
+    const seen: string[] = [];
+    const { createBedrock } = await import("../../src/client/create");
+    await createBedrock(
+      { key: "region-test-key", maxRetries: 0 },
+      {
+        env: { AWS_REGION: "eu-central-1" },
+        fetch: async (input) => {
+          seen.push(new Request(input).url);
+          return new Response("{}", { status: 404 });
+        },
+      },
+    )
+      .request([{ role: "user", content: "hi" }], { model: "anthropic.claude-3-haiku-20240307-v1:0" })
+      .catch(() => {});
+    expect(seen[0]).toMatch(/^https:\/\/bedrock-runtime\.eu-central-1\.amazonaws\.com\/model\//);
   });
 
   it("never puts a secret into an error message", () => {
@@ -88,7 +120,8 @@ describe("resolveModel", () => {
   });
   it("uses an unknown name that looks like a model id or ARN as is", () => {
     expect(resolveModel(c, "amazon.nova-lite-v1:0").modelName).toBe("amazon.nova-lite-v1:0");
-    const arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0";
+    const arn =
+      "arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0";
     expect(resolveModel(c, arn).modelName).toBe(arn);
   });
   it("needs no name when the config has one model, and says which exist otherwise", () => {
