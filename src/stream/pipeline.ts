@@ -40,9 +40,16 @@ export class ConversePipeline {
       // ones decoded together, and each goes straight to the accumulator.
       const fast = !this.onConverseEvent;
       const batch = this.batch;
+      // Frames with the same header block share one headers object: checked once per run of them.
+      let headers: unknown;
+      let delta = false;
       for (let k = 0; k < f.length; k += 6) {
         let text: number | string | undefined;
-        if (fast && isDelta(f[k + 2]) && scanDelta(f[k], f[k + 1], f[k + 3], f[k + 4])) {
+        if (f[k + 2] !== headers) {
+          headers = f[k + 2];
+          delta = fast && isDelta(f[k + 2]);
+        }
+        if (delta && scanDelta(f[k], f[k + 1], f[k + 3], f[k + 4])) {
           const at = batch.add(f[k], f[k + 1], scanned.start, scanned.end);
           text = at < 0 ? scannedText(f[k], f[k + 1]) : at;
         }
