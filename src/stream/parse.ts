@@ -106,7 +106,7 @@ export function deltaPayload(
   if (!isDelta(headers)) return undefined;
   const view = new DataView(body.buffer, body.byteOffset, body.length);
   if (scanDelta(body, view, 0, body.length)) {
-    const text = scannedText(body, view);
+    const text = scannedText(body);
     if (text !== undefined) return { contentBlockIndex: scanned.index, delta: deltaOf(scanned.kind, text) };
   }
   const p = parsePayload("contentBlockDelta", body, at, false);
@@ -121,16 +121,13 @@ export const isDelta = (headers: MessageHeaders) =>
   header(headers, ":event-type") === "contentBlockDelta" &&
   (header(headers, ":message-type") ?? "event") === "event";
 
-/** A fixed run of ASCII, as bytes and as the big-endian 32-bit words that cover most of it. */
+/** A fixed run of ASCII, as bytes and as the 32-bit words that cover most of it (little-endian). */
 const pattern = (s: string) => {
   // Plain arrays, not typed arrays: once any ArrayBuffer has been detached (fetch and Web Streams do), V8
   // checks for detachment on every typed-array read, and these are read for every frame.
   const bytes = Array.from(s, (c) => c.charCodeAt(0));
-  const words = Array.from(
-    { length: bytes.length >> 2 },
-    (_, k) => (bytes[4 * k] << 24) | (bytes[4 * k + 1] << 16) | (bytes[4 * k + 2] << 8) | bytes[4 * k + 3],
-  );
-  return { bytes, words };
+  const view = new DataView(new Uint8Array(bytes).buffer);
+  return { bytes, words: Array.from({ length: bytes.length >> 2 }, (_, k) => view.getInt32(4 * k, true)) };
 };
 type Pattern = ReturnType<typeof pattern>;
 const INDEX = pattern('{"contentBlockIndex":');
@@ -146,7 +143,7 @@ const CLOSE = 0x7d;
 const matches = (b: Uint8Array, view: DataView, i: number, end: number, p: Pattern) => {
   const { bytes, words } = p;
   if (i + bytes.length > end) return false;
-  for (let k = 0; k < words.length; k++) if (view.getInt32(i + 4 * k) !== words[k]) return false;
+  for (let k = 0; k < words.length; k++) if (view.getInt32(i + 4 * k, true) !== words[k]) return false;
   for (let k = words.length * 4; k < bytes.length; k++) if (b[i + k] !== bytes[k]) return false;
   return true;
 };
@@ -160,15 +157,7 @@ const special4 = (x: number) => {
 };
 const special = (c: number) => c < 0x20 || c === QUOTE || c === BACKSLASH;
 
-/** The first special byte in `b[from..to)`, or `to`. */
-function firstSpecial(b: Uint8Array, view: DataView, from: number, to: number): number {
-  let k = from;
-  while (k + 4 <= to && !special4(view.getInt32(k))) k += 4;
-  while (k < to && !special(b[k])) k++;
-  return k;
-}
-
-/** The last special byte in `b[from..to)`, or `from - 1`. */
+/** The last special byte in `b[from..to)`, or `from - 1` (four bytes at a time: this skips the padding). */
 function lastSpecial(b: Uint8Array, view: DataView, from: number, to: number): number {
   let k = to;
   while (k - 4 >= from && !special4(view.getInt32(k - 4))) k -= 4;
@@ -191,12 +180,12 @@ export const deltaOf = (kind: Pattern, text: string): Record<string, any> =>
       : { reasoningContent: { text } };
 
 /** Decodes the string scanDelta found in `b`, or undefined when it is not one JSON string. */
-export function scannedText(b: Uint8Array, view: DataView): string | undefined {
+export function scannedText(b: Uint8Array): string | undefined {
   const { start, end } = scanned;
   // Without escapes it is decoded as it is; with them, JSON.parse decodes them (and rejects what is not JSON).
-  return firstSpecial(b, view, start, end) === end
-    ? decode(b.subarray(start, end))
-    : jsonString(decode(b.subarray(start - 1, end + 1)));
+  let k = start;
+  while (k < end && !special(b[k])) k++;
+  return k === end ? decode(b.subarray(start, end)) : jsonString(decode(b.subarray(start - 1, end + 1)));
 }
 
 /** A JSON string literal's value, or undefined when `json` is not exactly one JSON string. */

@@ -51,7 +51,7 @@ export class ConversePipeline {
         }
         if (delta && scanDelta(f[k], f[k + 1], f[k + 3], f[k + 4])) {
           const at = batch.add(f[k], f[k + 1], scanned.start, scanned.end);
-          text = at < 0 ? scannedText(f[k], f[k + 1]) : at;
+          text = at < 0 ? scannedText(f[k]) : at;
         }
         // Per frame: the string (or its offset in the batch), its end there, kind and block index.
         r.push(text, batch.fill, scanned.kind, scanned.index);
