@@ -26,10 +26,11 @@ export class ConversePipeline {
   feed(chunk: Uint8Array): ChatEvent[] {
     const out: ChatEvent[] = [];
     if (this.error) return out;
-    const f = this.decoder.frames;
+    const decoder = this.decoder;
+    const f = decoder.frames;
     const r = this.reads;
     try {
-      this.decoder.scan(chunk);
+      decoder.scan(chunk);
     } catch (error) {
       // Frames completed before the bad byte are still good: deliver them, then fail.
       this.error = error;
@@ -43,7 +44,8 @@ export class ConversePipeline {
       // Frames with the same header block share one headers object: checked once per run of them.
       let headers: unknown;
       let delta = false;
-      for (let k = 0; k < f.length; k += 6) {
+      const n = decoder.frameSlots;
+      for (let k = 0, q = 0; k < n; k += 6, q += 4) {
         let text: number | string | undefined;
         if (f[k + 2] !== headers) {
           headers = f[k + 2];
@@ -54,11 +56,14 @@ export class ConversePipeline {
           text = at < 0 ? scannedText(f[k]) : at;
         }
         // Per frame: the string (or its offset in the batch), its end there, kind and block index.
-        r.push(text, batch.fill, scanned.kind, scanned.index);
+        r[q] = text;
+        r[q + 1] = batch.fill;
+        r[q + 2] = scanned.kind;
+        r[q + 3] = scanned.index;
       }
       const all = batch.take();
       const acc = this.accumulator;
-      for (let k = 0, q = 0; k < f.length; k += 6, q += 4) {
+      for (let k = 0, q = 0; k < n; k += 6, q += 4) {
         let text = r[q];
         if (typeof text === "number") text = all.slice(text, r[q + 1]);
         if (text !== undefined) {
@@ -72,8 +77,7 @@ export class ConversePipeline {
     } catch (error) {
       this.error = error;
     }
-    f.length = 0; // do not hold the chunk until the next one
-    r.length = 0;
+    decoder.release();
     return out;
   }
 
