@@ -192,7 +192,9 @@ export class EventStreamDecoder {
     const cache = this.headerCache;
     const length = end - start;
     const n = (length + 3) >> 2;
-    const last = end - 4; // the last word overlaps the one before (blocks under 4 bytes take prelude bytes too)
+    // The last word overlaps the one before. (A block under 4 bytes takes prelude bytes into its last word, so
+    // it is seldom found again: Bedrock's are ~90 bytes.)
+    const last = end - 4;
     // Compared a 32-bit word at a time: the block is ~90 bytes on every frame.
     search: for (let c = 0; c < cache.length; c++) {
       const entry = cache[c];
