@@ -1,7 +1,6 @@
 import { bearerAuthorizer } from "../auth/bearer";
 import type { Authorizer } from "../auth/types";
-import type { ModelIdPrefix } from "../config/schema";
-import { buildEndpoint } from "../endpoint/build";
+import { endpointUrl } from "../endpoint/build";
 import { RequestError } from "../request/errors";
 import type { ConverseStreamRequest } from "../types/converse";
 import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliver";
@@ -19,12 +18,14 @@ export interface CoreConfig extends ClientTransport {
   auth?: Authorizer;
   /** AWS region (default us-east-1). */
   region?: string;
-  /** A proxy's base URL instead of the AWS endpoint (see `buildEndpoint`). */
+  /** A proxy's base URL instead of the AWS endpoint: `{url}/{modelId}/converse-stream`. */
   url?: string;
-  modelIdPrefix?: ModelIdPrefix;
 }
 
-/** A Converse request in AWS's wire shape, with the model it is for. */
+/**
+ * A Converse request in AWS's wire shape, with the model it is for. `modelId` is sent as given (no
+ * `modelIdPrefix`): a model id, an inference profile such as `us.anthropic...`, or an ARN.
+ */
 export type ConverseInput = ConverseStreamRequest & { modelId: string };
 
 export interface CoreCallOptions extends TransportSettings {
@@ -73,7 +74,7 @@ export function createConverseClient(config: CoreConfig): ConverseClient {
     if (!Array.isArray(body.messages))
       throw new RequestError("messages", "expected an array of Converse messages");
     const plan = {
-      url: buildEndpoint(config, modelId, true),
+      url: endpointUrl(config, modelId, true),
       body,
       stream: true,
       ...transportPlan(config, options, authorize, secrets, {}),

@@ -80,6 +80,10 @@ export class EventPayloadError extends BedrockError {
   }
 }
 
+/** A body that ended before the stream said it was complete. */
+export const incompleteStream = (message: string) =>
+  new BedrockError("IncompleteStreamError", message, { phase: "stream" });
+
 /** The caller aborted, or a timeout fired. */
 export class AbortError extends BedrockError {
   constructor(message = "The request was aborted", options: BedrockErrorOptions = {}) {
@@ -114,9 +118,6 @@ const RETRYABLE_CODES = new Set([
   "ServiceUnavailableException",
   "InternalServerException",
   "ModelNotReadyException",
-  "throttlingException",
-  "serviceUnavailableException",
-  "internalServerException",
 ]);
 
 const STATUS_CODES: Record<number, string> = {
@@ -134,9 +135,12 @@ const STATUS_CODES: Record<number, string> = {
   504: "GatewayTimeoutException",
 };
 
+/** Event-stream exception types are camelCase (throttlingException): AWS's class name is capitalised. */
+const awsName = (code: string) => code.charAt(0).toUpperCase() + code.slice(1);
+
 /** Retryable as the AWS SDKs define it: throttling, transient server errors, 408/429/5xx. */
 export function isRetryable(code: string, status?: number): boolean {
-  if (RETRYABLE_CODES.has(code)) return true;
+  if (RETRYABLE_CODES.has(awsName(code))) return true;
   return status === 408 || status === 429 || (status !== undefined && status >= 500 && status !== 501);
 }
 
@@ -179,8 +183,7 @@ export function serviceError(
   message: string,
   options: { status?: number; requestId?: string; phase?: ErrorPhase; cause?: unknown } = {},
 ): BedrockError {
-  // Event-stream exception types are camelCase (throttlingException); surface AWS's class name.
-  const name = code.charAt(0).toUpperCase() + code.slice(1);
+  const name = awsName(code);
   return new BedrockError(name, message || name, {
     ...options,
     retryable: isRetryable(name, options.status),

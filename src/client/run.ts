@@ -8,6 +8,7 @@ import {
   BedrockError,
   describe,
   errorFromResponse,
+  incompleteStream,
   NetworkError,
   requestIdOf,
   scrubError,
@@ -259,23 +260,14 @@ async function readChunk(
 function endOf(pipeline: ConversePipeline): ChatEvent[] {
   const events = pipeline.end();
   if (pipeline.error || pipeline.accumulator.usage !== undefined) return events;
-  pipeline.error = new BedrockError(
-    "IncompleteStreamError",
+  pipeline.error = incompleteStream(
     "The stream ended after messageStop but before its metadata event (usage): the response was cut off",
-    { phase: "stream" },
   );
   return events.filter((e) => e.type !== "finish");
 }
 
-function emptyBody(): BedrockError {
-  return new BedrockError(
-    "IncompleteStreamError",
-    "The event stream response was empty: the body ended before any event",
-    {
-      phase: "stream",
-    },
-  );
-}
+const emptyBody = () =>
+  incompleteStream("The event stream response was empty: the body ended before any event");
 
 /**
  * Settles with `promise`, or rejects with the signal's reason as soon as it aborts. A timeout or the caller's

@@ -20,18 +20,23 @@ export interface EndpointConfig {
 export function buildEndpoint(config: EndpointConfig, modelName: string, stream = true): string {
   const region = config.region || DEFAULT_REGION;
   const mode = config.modelIdPrefix ?? (config.url ? "region" : "none");
-  const id = prefixModelId(modelName, mode, region);
-  const operation = stream ? "converse-stream" : "converse";
-  const encoded = encodeURIComponent(id);
-  if (config.url) {
-    const base = config.url.endsWith("/") ? config.url : `${config.url}/`;
-    return `${base}${documentedForm(encoded)}/${operation}`;
-  }
-  const path = mode === "region" ? documentedForm(encoded) : encoded;
-  return `https://bedrock-runtime.${region}.amazonaws.com/model/${path}/${operation}`;
+  return endpointUrl(config, prefixModelId(modelName, mode, region), stream, !!config.url || mode === "region");
 }
 
-/** The documented `{region}.{modelName}` form keeps `:` literal; anything that would break the path stays encoded. */
-function documentedForm(encodedId: string): string {
-  return encodedId.replace(/%3A/gi, ":");
+/**
+ * The Converse URL for a model id sent as it is (the core client's: no prefixing). The id is percent-encoded as
+ * the AWS SDKs do it; `literalColons` keeps `:` as is, the documented `{region}.{modelName}` form (a proxy URL's
+ * default).
+ */
+export function endpointUrl(
+  config: { url?: string; region?: string },
+  modelId: string,
+  stream: boolean,
+  literalColons = !!config.url,
+): string {
+  const operation = stream ? "converse-stream" : "converse";
+  const encoded = encodeURIComponent(modelId);
+  const path = literalColons ? encoded.replace(/%3A/gi, ":") : encoded;
+  if (config.url) return `${config.url.endsWith("/") ? config.url : `${config.url}/`}${path}/${operation}`;
+  return `https://bedrock-runtime.${config.region || DEFAULT_REGION}.amazonaws.com/model/${path}/${operation}`;
 }

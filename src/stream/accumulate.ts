@@ -1,4 +1,4 @@
-import { BedrockError, EventPayloadError } from "../client/errors";
+import { EventPayloadError, incompleteStream } from "../client/errors";
 import type {
   AssistantContentBlock,
   AssistantMessage,
@@ -94,14 +94,7 @@ export class ToolCallAccumulator {
   end(out: ChatEvent[]): void {
     if (this.finished) return;
     if (!this.stopEvent) {
-      throw new BedrockError(
-        "IncompleteStreamError",
-        "The stream ended before messageStop: the response is incomplete",
-        {
-          phase: "stream",
-          retryable: false,
-        },
-      );
+      throw incompleteStream("The stream ended before messageStop: the response is incomplete");
     }
     // Blocks a model left open (no contentBlockStop) still belong to the message.
     for (const [index, block] of this.blocks) if (!block.done) this.stop(index, out);

@@ -24,7 +24,6 @@ const core = (extra: Record<string, unknown> = {}) =>
   createConverseClient({
     key: KEY,
     url: `${server.url}/model/`,
-    modelIdPrefix: "none",
     logLevel: "silent",
     ...extra,
   });

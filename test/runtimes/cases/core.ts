@@ -24,7 +24,6 @@ test("core: bedrock-edge/core streams a tool call in Converse's wire shape", asy
   const core = createConverseClient({
     key: API_KEY,
     url: `${ctx.emulatorUrl}/model/`,
-    modelIdPrefix: "none",
   });
   const events: ChatEvent[] = [];
   const input = {
@@ -50,7 +49,6 @@ test("core: a recorded stream replayed in 7-byte chunks gives what was recorded,
   const want = expectedOf(capture(name));
   const core = createConverseClient({
     url: `${ctx.emulatorUrl}/model/`,
-    modelIdPrefix: "none",
     auth: createSigV4Authorizer({
       region: "us-east-1",
       credentials: { accessKeyId: "AKIDRUNTIMECORE", secretAccessKey: "runtime-core-secret" },
