@@ -1,10 +1,14 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EventStreamDecoder, EventStreamDecoderStream, type EventStreamMessage } from "../../src/stream/decode";
 import { EventStreamError } from "../../src/client/errors";
 import { crc32 } from "../../src/stream/crc32";
-import { FIXTURES, captures, prng, randomCuts, splitAt } from "../helpers/fixtures";
+import {
+  EventStreamDecoder,
+  EventStreamDecoderStream,
+  type EventStreamMessage,
+} from "../../src/stream/decode";
+import { captures, FIXTURES, prng, randomCuts, splitAt } from "../helpers/fixtures";
 
 const text = new TextDecoder();
 
@@ -38,7 +42,10 @@ describe("AWS event-stream vectors", () => {
         const got = message.headers[h.name];
         if (h.type === 7) expect(got.value).toBe(Buffer.from(h.value, "base64").toString("utf8"));
         else if (h.type === 6 || h.type === 9) {
-          const bytesValue = h.type === 9 ? Buffer.from((got.value as string).replace(/-/g, ""), "hex") : Buffer.from(got.value as Uint8Array);
+          const bytesValue =
+            h.type === 9
+              ? Buffer.from((got.value as string).replace(/-/g, ""), "hex")
+              : Buffer.from(got.value as Uint8Array);
           expect(bytesValue.toString("base64")).toBe(h.value);
         } else if (h.type === 8) expect((got.value as Date).getTime()).toBe(h.value);
         else if (h.type === 5) expect(Number((got.value as any).valueOf())).toBe(h.value);
@@ -107,14 +114,18 @@ describe("framing errors", () => {
 
   it("rejects a declared frame length over the limit from the prelude alone, before buffering", () => {
     const decoder = new EventStreamDecoder({ maxFrameBytes: 1024 });
-    expect(() => decoder.feed(frameHeader(2048, 0))).toThrow(/Frame length 2048 exceeds the 1024-byte limit at byte 0/);
+    expect(() => decoder.feed(frameHeader(2048, 0))).toThrow(
+      /Frame length 2048 exceeds the 1024-byte limit at byte 0/,
+    );
     const big = new EventStreamDecoder();
     expect(() => big.feed(frameHeader(17 * 1024 * 1024, 0))).toThrow(/exceeds the 16777216-byte limit/);
   });
 
   it("rejects a frame under 16 bytes and headers longer than the frame", () => {
     expect(() => new EventStreamDecoder().feed(frameHeader(15, 0))).toThrow(/below the 16-byte minimum/);
-    expect(() => new EventStreamDecoder().feed(frameHeader(40, 30))).toThrow(/Headers length 30 does not fit/);
+    expect(() => new EventStreamDecoder().feed(frameHeader(40, 30))).toThrow(
+      /Headers length 30 does not fit/,
+    );
   });
 
   it("names the offset of a corrupted frame after good ones", () => {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { BedrockError } from "../../src/client/errors";
+import { ToolCallAccumulatorStream } from "../../src/stream/accumulate";
 import { EventStreamDecoderStream } from "../../src/stream/decode";
 import type { ChatEvent } from "../../src/stream/events";
 import { ConverseEventStream } from "../../src/stream/parse";
-import { ToolCallAccumulatorStream } from "../../src/stream/accumulate";
 import { ConversePipeline } from "../../src/stream/pipeline";
 import { capture, captures, prng, randomCuts, splitAt } from "../helpers/fixtures";
 
@@ -27,7 +27,12 @@ function expectedFromFrames(cap: ReturnType<typeof captures>[number]) {
     const type = f.headers.find((h) => h.name === ":event-type")?.value;
     const p = JSON.parse(f.payload);
     if (type === "contentBlockStart" && p.start.toolUse) {
-      tools.set(p.contentBlockIndex, { id: p.start.toolUse.toolUseId, name: p.start.toolUse.name, type: p.start.toolUse.type, input: "" });
+      tools.set(p.contentBlockIndex, {
+        id: p.start.toolUse.toolUseId,
+        name: p.start.toolUse.name,
+        type: p.start.toolUse.type,
+        input: "",
+      });
     }
     if (type === "contentBlockDelta") {
       if (typeof p.delta.text === "string") text += p.delta.text;
@@ -52,14 +57,23 @@ describe("pipeline over every recorded capture", () => {
       const want = expectedFromFrames(cap);
       const acc = pipeline.accumulator;
       expect(acc.outputText).toBe(want.text);
-      expect(events.filter((e) => e.type === "text").map((e: any) => e.text).join("")).toBe(want.text);
-      expect(acc.toolCalls.map(({ id, name, arguments: a }) => ({ id, name, arguments: a }))).toEqual(want.toolCalls);
+      expect(
+        events
+          .filter((e) => e.type === "text")
+          .map((e: any) => e.text)
+          .join(""),
+      ).toBe(want.text);
+      expect(acc.toolCalls.map(({ id, name, arguments: a }) => ({ id, name, arguments: a }))).toEqual(
+        want.toolCalls,
+      );
       expect(acc.stopReason).toBe(want.stopReason);
       expect(acc.usage).toEqual(want.usage);
       const finish = events.at(-1) as Extract<ChatEvent, { type: "finish" }>;
       expect(finish.type).toBe("finish");
       expect(finish.stopReason).toBe(want.stopReason);
-      const reasoningBlock = finish.message.content.find((b: any) => b.reasoningContent?.reasoningText) as any;
+      const reasoningBlock = finish.message.content.find(
+        (b: any) => b.reasoningContent?.reasoningText,
+      ) as any;
       if (want.reasoning) {
         expect(reasoningBlock.reasoningContent.reasoningText).toEqual({
           text: want.reasoning,
@@ -78,7 +92,10 @@ describe("pipeline over every recorded capture", () => {
       }
       const random = prng(7 + cap.bytes.length);
       for (let r = 0; r < 30; r++) {
-        const chunks = splitAt(cap.bytes, randomCuts(cap.bytes.length, random, 1 + Math.floor(random() * 60)));
+        const chunks = splitAt(
+          cap.bytes,
+          randomCuts(cap.bytes.length, random, 1 + Math.floor(random() * 60)),
+        );
         if (JSON.stringify(run(chunks).events) !== want) bad++;
       }
       expect(bad).toBe(0);
@@ -95,7 +112,9 @@ describe("pipeline semantics", () => {
       .filter((p) => p.delta?.reasoningContent?.redactedContent)
       .map((p) => p.delta.reasoningContent.redactedContent);
     const finish = events.at(-1) as any;
-    const blocks = finish.message.content.filter((b: any) => b.reasoningContent).map((b: any) => b.reasoningContent.redactedContent);
+    const blocks = finish.message.content
+      .filter((b: any) => b.reasoningContent)
+      .map((b: any) => b.reasoningContent.redactedContent);
     expect(blocks).toEqual(redacted);
   });
 
@@ -110,7 +129,9 @@ describe("pipeline semantics", () => {
       end: 47,
       start: 0,
     });
-    expect(finish.message.content[0].citationsContent.content[0].text).toBe("The return window is thirty days from purchase.");
+    expect(finish.message.content[0].citationsContent.content[0].text).toBe(
+      "The return window is thirty days from purchase.",
+    );
   });
 
   it("server-side tool use and its result are kept but not offered to the caller to run", () => {
@@ -130,7 +151,9 @@ describe("pipeline semantics", () => {
     expect(error).toBeInstanceOf(BedrockError);
     expect((error as BedrockError).name).toBe("ModelStreamErrorException");
     expect((error as BedrockError).message).toContain("Model Stream Error");
-    expect((error as any).originalStatusCode).toBe(JSON.parse(exception.frames[0].payload).originalStatusCode);
+    expect((error as any).originalStatusCode).toBe(
+      JSON.parse(exception.frames[0].payload).originalStatusCode,
+    );
     const texts = real.frames.slice(1, 3).map((f) => JSON.parse(f.payload).delta.text);
     expect(events.map((e) => e.type)).toEqual(["message-start", "text", "text"]);
     expect(events.filter((e) => e.type === "text").map((e: any) => e.text)).toEqual(texts);
@@ -160,7 +183,12 @@ describe("pipeline semantics", () => {
       acc.push(e as any, events);
     }
     acc.end(events);
-    expect(acc.toolCalls[0]).toMatchObject({ id: "t1", name: "f", arguments: undefined, argumentsText: '{"a": ' });
+    expect(acc.toolCalls[0]).toMatchObject({
+      id: "t1",
+      name: "f",
+      arguments: undefined,
+      argumentsText: '{"a": ',
+    });
     expect(acc.toolCalls[0].invalid?.message).toBeTruthy();
     expect(acc.toolCalls[1]).toEqual({ id: "t2", name: "g", arguments: {}, argumentsText: "" });
     expect(events.at(-1)!.type).toBe("finish");
