@@ -195,6 +195,24 @@ describe("the header-block cache", () => {
     );
   });
 
+  it("still checks every byte of a frame whose header block is cached (its CRC share is not recomputed)", () => {
+    const headers = { ":event-type": str("contentBlockDelta"), ":message-type": str("event") };
+    const frames = [0, 1, 2].map((i) => encode(headers, `{"contentBlockIndex":0,"delta":{"text":"t${i}"}}`));
+    const bytes = concat(frames);
+    expect(new EventStreamDecoder().feed(bytes)).toHaveLength(3);
+    // Every byte of the third frame (its block is cached by then), flipped in a few ways: always rejected.
+    const third = frames[0].length + frames[1].length;
+    for (let at = third; at < bytes.length; at++) {
+      for (const flip of [0x01, 0x80, 0xff]) {
+        const bad = bytes.slice();
+        bad[at] ^= flip;
+        expect(() => new EventStreamDecoder().feed(bad), `byte ${at - third} ^ ${flip}`).toThrow(
+          /^(Prelude|Message) CRC mismatch/,
+        );
+      }
+    }
+  });
+
   it("decodes header blocks of 0 to 5 bytes, repeated, without mixing them up", () => {
     const blocks = [
       {},
