@@ -6,7 +6,7 @@ import type { ConverseStreamRequest } from "../types/converse";
 import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliver";
 import { ConfigError, scrubError } from "./errors";
 import type { ConverseResult } from "./options";
-import { ResultCollector } from "./result";
+import { resultOf } from "./result";
 import { runConverse } from "./run";
 import { type ClientTransport, type TransportSettings, transportPlan } from "./transport";
 
@@ -61,11 +61,7 @@ export function createConverseClient(config: CoreConfig): ConverseClient {
   } catch (error) {
     throw scrubError(error as Error, secrets);
   }
-  const open = (
-    input: ConverseInput,
-    options: CoreCallOptions,
-    signal?: AbortSignal,
-  ): OpenCall & { collector: ResultCollector } => {
+  const open = (input: ConverseInput, options: CoreCallOptions, signal?: AbortSignal): OpenCall => {
     if (!input || typeof input !== "object")
       throw new RequestError("input", "expected a Converse request object");
     const { modelId, ...body } = input;
@@ -80,13 +76,12 @@ export function createConverseClient(config: CoreConfig): ConverseClient {
       ...transportPlan(config, options, authorize, secrets, {}),
     };
     if (signal) plan.signal = signal;
-    const collector = new ResultCollector();
-    return { run: runConverse(plan), onEvents: (events) => collector.collect(events), collector };
+    return { run: runConverse(plan), onEvents: () => {} };
   };
   return {
     async request(input, options = {}) {
-      const call = open(input, options);
-      return call.collector.result(await drain(call));
+      const acc = await drain(open(input, options));
+      return resultOf(acc.finishEvent!, acc.outputText);
     },
     stream: (input, options = {}) =>
       eventStream(

@@ -10,6 +10,7 @@ import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliv
 import { Dispatcher } from "./dispatch";
 import { type BedrockError, ConfigError, scrubError } from "./errors";
 import { CLIENT_OPTION_KEYS, type ConverseResult, type RequestOptions } from "./options";
+import { resultOf } from "./result";
 import { type CallPlan, runConverse } from "./run";
 import { transportPlan } from "./transport";
 
@@ -132,7 +133,8 @@ export async function request(
 ): Promise<ConverseResult> {
   try {
     const call = open(config, messages, options);
-    return call.dispatcher.result(await drain(call));
+    const acc = await drain(call);
+    return resultOf(acc.finishEvent!, acc.outputText);
   } catch (error) {
     reportOnce(options, error);
     throw error;

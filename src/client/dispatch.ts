@@ -1,14 +1,12 @@
 import { type JsonSchema, parseStructured, requestedSchema } from "../request/structured";
 import type { ChatEvent } from "../stream/events";
 import type { Callbacks } from "./options";
-import { ResultCollector } from "./result";
 
-/** Routes chat events to the caller's callbacks and remembers what the result needs. */
-export class Dispatcher extends ResultCollector {
+/** Routes chat events to the caller's callbacks, and checks structured output at the finish. */
+export class Dispatcher {
   private readonly schema: JsonSchema | undefined;
 
   constructor(private readonly callbacks: Callbacks & Parameters<typeof requestedSchema>[0]) {
-    super();
     this.schema = requestedSchema(callbacks);
   }
 
@@ -47,11 +45,7 @@ export class Dispatcher extends ResultCollector {
         case "usage":
           cb.onUsageUpdated?.(e.usage);
           break;
-        case "citation":
-          this.citations.push(e.citation);
-          break;
         case "finish":
-          this.finish = e;
           // Checked before the caller sees the finish: a mismatch is a StructuredOutputError, never silent.
           if (this.schema && e.stopReason !== "tool_use")
             e.structured = parseStructured(answerText(e), this.schema, e.stopReason);

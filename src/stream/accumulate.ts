@@ -41,25 +41,28 @@ export class ToolCallAccumulator {
    */
   partialJson: (new () => LazyPartialJson) | undefined;
   private blocks = new Map<number, Block>();
-  private text = "";
-  private texts: string[] = [];
+  /** The text blocks in the order their text began: `outputText` is theirs joined, the text kept once. */
+  private textBlocks: Block[] = [];
+  private lastText: Block | undefined;
+  /** Only once text blocks interleave (Bedrock does not): `outputText` from then on, as one running list. */
+  private texts: string[] | undefined;
   readonly toolCalls: ToolCall[] = [];
   stopReason: string | undefined;
   usage: TokenUsage | undefined;
   private stopEvent: Extract<ConverseEvent, { type: "messageStop" }> | undefined;
   private metadata: Extract<ConverseEvent, { type: "metadata" }> | undefined;
   private finished = false;
+  /** The `finish` event, once the stream is complete (what a call's result is made from). */
+  finishEvent: Extract<ChatEvent, { type: "finish" }> | undefined;
 
   constructor(options: { partialJson?: new () => LazyPartialJson } = {}) {
     this.partialJson = options.partialJson;
   }
 
   get outputText(): string {
-    if (this.texts.length) {
-      this.text += this.texts.join("");
-      this.texts = [];
-    }
-    return this.text;
+    if (!this.texts) return this.textBlocks.map(textOf).join("");
+    if (this.texts.length > 1) this.texts = [this.texts.join("")];
+    return this.texts[0] ?? "";
   }
 
   push(event: ConverseEvent, out: ChatEvent[]): void {
@@ -99,14 +102,15 @@ export class ToolCallAccumulator {
     // Blocks a model left open (no contentBlockStop) still belong to the message.
     for (const [index, block] of this.blocks) if (!block.done) this.stop(index, out);
     this.finished = true;
-    out.push({
+    this.finishEvent = {
       type: "finish",
       stopReason: this.stopEvent.stopReason,
       usage: this.usage,
       message: this.message(),
       toolCalls: this.toolCalls,
       ...definedFields({ ...this.metadata, ...this.stopEvent }, RESPONSE_EXTRAS),
-    });
+    };
+    out.push(this.finishEvent);
   }
 
   /** The assistant turn so far, content blocks in index order, in Converse's shape. */
@@ -145,9 +149,15 @@ export class ToolCallAccumulator {
   delta(index: number, delta: Record<string, any>, out: ChatEvent[]): void {
     if (typeof delta.text === "string") {
       const block = this.block(index, "text");
+      if (block !== this.lastText && !this.texts) {
+        // Back to a block that already has text: the order of blocks no longer gives the order of the text.
+        if (block.text || block.tail.length) this.texts = [this.outputText];
+        else this.textBlocks.push(block);
+        this.lastText = block;
+      }
       append(block, delta.text);
       // Joined in runs, like block text (see append).
-      if (this.texts.push(delta.text) === RUN) void this.outputText;
+      if (this.texts && this.texts.push(delta.text) === RUN) void this.outputText;
       out.push({ type: "text", index, text: delta.text });
       return;
     }

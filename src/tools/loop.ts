@@ -86,17 +86,15 @@ export async function* toolLoop(
   for (let step = 1; ; step++) {
     let finish: Extract<ToolLoopEvent, { type: "finish" }> | undefined;
     let text = "";
-    const citations: Record<string, unknown>[] = [];
     for await (const event of client.stream(history as InputMessage[], { ...request, tools: specs })) {
       if (event.type === "text") text += event.text;
-      else if (event.type === "citation") citations.push(event.citation);
       onStepEvent?.(event, step);
       const tagged = event as ToolLoopEvent & { step: number };
       tagged.step = step; // tagged in place: a copy would lose the tool-call-delta event's lazy `partial` getter
       if (tagged.type === "finish") finish = tagged;
       yield tagged;
     }
-    const result = resultOf(finish!, text, citations);
+    const result = resultOf(finish!, text);
     usage = addUsage(usage, result.usage);
     // An empty assistant turn (some guardrail or filter outcomes) cannot be sent back: Bedrock rejects it.
     if (result.message.content.length) history.push({ role: "assistant", content: result.message.content });

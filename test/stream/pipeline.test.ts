@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BedrockError } from "../../src/client/errors";
-import { ToolCallAccumulatorStream } from "../../src/stream/accumulate";
+import { ToolCallAccumulator, ToolCallAccumulatorStream } from "../../src/stream/accumulate";
 import { EventStreamDecoderStream } from "../../src/stream/decode";
 import type { ChatEvent } from "../../src/stream/events";
 import { ConverseEventStream } from "../../src/stream/parse";
@@ -165,6 +165,35 @@ describe("pipeline semantics", () => {
     const { events, error } = run([cap.bytes.subarray(0, stopAt)]);
     expect((error as BedrockError).name).toBe("IncompleteStreamError");
     expect(events.some((e) => e.type === "finish")).toBe(false);
+  });
+
+  it("outputText is the text in the order it streamed, also when text blocks interleave", () => {
+    const text = (acc: ToolCallAccumulator, index: number, t: string, out: ChatEvent[]) =>
+      acc.push({ type: "contentBlockDelta", contentBlockIndex: index, delta: { text: t } }, out);
+    const sequential = new ToolCallAccumulator();
+    const interleaved = new ToolCallAccumulator();
+    const out: ChatEvent[] = [];
+    for (const [i, t] of [
+      [0, "a"],
+      [0, "b"],
+      [2, "c"],
+      [2, "d"],
+    ] as const)
+      text(sequential, i, t, out);
+    expect(sequential.outputText).toBe("abcd");
+    for (const [i, t] of [
+      [0, "a"],
+      [1, "b"],
+      [0, "c"],
+      [2, "d"],
+      [1, "e"],
+    ] as const) {
+      text(interleaved, i, t, out);
+      if (t === "c") expect(interleaved.outputText).toBe("abc");
+    }
+    expect(interleaved.outputText).toBe("abcde");
+    // Each block keeps its own text either way.
+    expect(interleaved.message().content).toEqual([{ text: "ac" }, { text: "be" }, { text: "d" }]);
   });
 
   it("invalid tool input yields a tool call flagged invalid with its raw text and the stream goes on", () => {
