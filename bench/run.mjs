@@ -127,6 +127,7 @@ function memory(url) {
 function importTimes() {
   const packages = [
     "bedrock-edge",
+    "bedrock-edge/core",
     "aws4fetch",
     "@aws-sdk/client-bedrock-runtime",
     "@ai-sdk/amazon-bedrock",
