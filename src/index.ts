@@ -1,21 +1,50 @@
 // bedrock-edge: Amazon Bedrock Converse / ConverseStream on web standards.
-export { createBedrock, request, stream, planCall } from "./client/create";
+
+export { bearerAuthorizer } from "./auth/bearer";
 export type { BedrockClient, ChatEventStream, ConfigInput } from "./client/create";
-export type { Callbacks, ConverseResult, ReasonUpdate, ReasoningResult, RequestOptions } from "./client/options";
+export { createBedrock, planCall, request, stream } from "./client/create";
+export { errorFromResponse, isRetryable } from "./client/errors";
+export type {
+  Callbacks,
+  ConverseResult,
+  ReasoningResult,
+  ReasonUpdate,
+  RequestOptions,
+} from "./client/options";
+export type { BedrockConfig, ResolvedModel, ResolveOptions } from "./config/resolve";
+export { resolveConfig, resolveModel } from "./config/resolve";
+export type { LogLevel, ModelIdPrefix, ProviderConfigInput } from "./config/schema";
 // The core client, the error classes and the event types (everything bedrock-edge/core exports).
 export * from "./core";
-export { errorFromResponse, isRetryable } from "./client/errors";
-export { resolveConfig, resolveModel } from "./config/resolve";
-export type { BedrockConfig, ResolveOptions, ResolvedModel } from "./config/resolve";
-export type { LogLevel, ModelIdPrefix, ProviderConfigInput } from "./config/schema";
 export { buildEndpoint } from "./endpoint/build";
 export { geographyOf, prefixModelId } from "./endpoint/model-id";
+export { base64ToBytes, bytesToBase64 } from "./request/base64";
+export type { ReasoningOption, RequestParameters } from "./request/body";
 export { buildConverseBody } from "./request/body";
-export type { RequestParameters, ReasoningOption } from "./request/body";
+export type { DocumentOptions, MediaKind, MediaSource } from "./request/media";
+export {
+  detectDocumentFormat,
+  detectImageFormat,
+  detectVideoFormat,
+  documentBlock,
+  imageBlock,
+  MediaFormatError,
+  videoBlock,
+} from "./request/media";
+export type { ContentPart, ConverseMessage, InputMessage } from "./request/messages";
 export { cachePoint, guardContent, normalizeMessages } from "./request/messages";
-export type { ContentPart, InputMessage, ConverseMessage } from "./request/messages";
-export { StructuredOutputError, parseStructured, validateJson } from "./request/structured";
 export type { JsonSchema, ResponseFormat, SchemaIssue } from "./request/structured";
+export { parseStructured, StructuredOutputError, validateJson } from "./request/structured";
+export type { ToolChoiceInput, ToolInput } from "./request/tools";
+// SigV4, credential providers and API keys (also alone, for the core client: bedrock-edge/sigv4).
+export * from "./sigv4";
+export { parseToolCall, ToolCallAccumulator, ToolCallAccumulatorStream } from "./stream/accumulate";
+export type { DecoderOptions, EventStreamMessage } from "./stream/decode";
+export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode";
+export type { AssistantMessage, ChatEvent, ConverseEvent, TokenUsage, ToolCall } from "./stream/events";
+export { ConverseEventStream, parseConverseMessage } from "./stream/parse";
+export { LazyPartialJson, PartialJsonParser } from "./stream/partial-json";
+export { ConversePipeline } from "./stream/pipeline";
 export { runTools, streamTools } from "./tools/loop";
 export type {
   RunToolsOptions,
@@ -27,27 +56,5 @@ export type {
   ToolOutput,
   ToolResultRecord,
 } from "./tools/types";
-export { LazyPartialJson, PartialJsonParser } from "./stream/partial-json";
-export type { ToolInput, ToolChoiceInput } from "./request/tools";
-export { bearerAuthorizer } from "./auth/bearer";
-// SigV4, credential providers and API keys (also alone, for the core client: bedrock-edge/sigv4).
-export * from "./sigv4";
-export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode";
-export type { EventStreamMessage, DecoderOptions } from "./stream/decode";
-export { ConverseEventStream, parseConverseMessage } from "./stream/parse";
-export { ToolCallAccumulator, ToolCallAccumulatorStream, parseToolCall } from "./stream/accumulate";
-export { ConversePipeline } from "./stream/pipeline";
-export type { ChatEvent, ConverseEvent, TokenUsage, ToolCall, AssistantMessage } from "./stream/events";
-export {
-  MediaFormatError,
-  detectDocumentFormat,
-  detectImageFormat,
-  detectVideoFormat,
-  documentBlock,
-  imageBlock,
-  videoBlock,
-} from "./request/media";
-export type { DocumentOptions, MediaKind, MediaSource } from "./request/media";
-export { base64ToBytes, bytesToBase64 } from "./request/base64";
 /** Wire types of the whole Converse / ConverseStream API, as AWS's service model defines them. */
 export type * as Wire from "./types";

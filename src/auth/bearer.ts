@@ -7,7 +7,10 @@ const TOKEN = /^[!-~]+$/;
 /** `Authorization: Bearer <key>`: Bedrock API keys, and proxies that take a bearer token. */
 export function bearerAuthorizer(key: string): Authorizer {
   if (typeof key !== "string" || !TOKEN.test(key)) {
-    throw new ConfigError("key", "the key must be a non-empty string of visible ASCII characters (no spaces or newlines)");
+    throw new ConfigError(
+      "key",
+      "the key must be a non-empty string of visible ASCII characters (no spaces or newlines)",
+    );
   }
   return async (request) => {
     const headers = new Headers(request.headers);

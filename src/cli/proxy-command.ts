@@ -62,7 +62,6 @@ Point a client at it:
    "region": "us-east-1"}}}
 `;
 
-
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
 /** `bedrock-edge proxy`: returns the exit code once stopped; throws CliError for bad settings. */

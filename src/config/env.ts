@@ -19,7 +19,10 @@ export function interpolateEnv(value: unknown, env: EnvRecord, path = ""): unkno
       const v = env[name];
       if (v !== undefined && v !== "") return v;
       if (fallback !== undefined) return fallback;
-      throw new ConfigError(path, `environment variable ${name} is not set (write \${env:${name}:default} for a default)`);
+      throw new ConfigError(
+        path,
+        `environment variable ${name} is not set (write \${env:${name}:default} for a default)`,
+      );
     });
   }
   if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, `${path}[${i}]`));

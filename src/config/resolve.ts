@@ -56,7 +56,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Bedro
   const provider = interpolateEnv(block, env, prefix) as Record<string, unknown>;
   // As the AWS SDKs do: no region in the config means the environment's.
   const regionVar =
-    provider.region !== undefined ? undefined : ["AWS_REGION", "AWS_DEFAULT_REGION"].find((name) => env[name]);
+    provider.region !== undefined
+      ? undefined
+      : ["AWS_REGION", "AWS_DEFAULT_REGION"].find((name) => env[name]);
   let parsed: ReturnType<typeof parseProvider>;
   try {
     parsed = parseProvider(regionVar ? { ...provider, region: env[regionVar] } : provider, prefix);

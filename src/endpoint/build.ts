@@ -20,7 +20,12 @@ export interface EndpointConfig {
 export function buildEndpoint(config: EndpointConfig, modelName: string, stream = true): string {
   const region = config.region || DEFAULT_REGION;
   const mode = config.modelIdPrefix ?? (config.url ? "region" : "none");
-  return endpointUrl(config, prefixModelId(modelName, mode, region), stream, !!config.url || mode === "region");
+  return endpointUrl(
+    config,
+    prefixModelId(modelName, mode, region),
+    stream,
+    !!config.url || mode === "region",
+  );
 }
 
 /**

@@ -19,7 +19,11 @@ export function geographyOf(region: string): string {
 
 /** True for ids that already name where they run: ARNs, geo profiles, region-prefixed ids. */
 export function hasLocationPrefix(modelId: string): boolean {
-  return modelId.startsWith("arn:") || GEO_PREFIXES.some((p) => modelId.startsWith(p)) || REGION_PREFIX.test(modelId);
+  return (
+    modelId.startsWith("arn:") ||
+    GEO_PREFIXES.some((p) => modelId.startsWith(p)) ||
+    REGION_PREFIX.test(modelId)
+  );
 }
 
 /** Applies `modelIdPrefix` to a model id (see the README's "Model ids and prefixes"). */

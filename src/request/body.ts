@@ -131,7 +131,10 @@ function applyParameters(body: ConverseBody, p: Record<string, any>, path: strin
   // model families reject unknown fields.
   const topK = p.topK ?? p.top_k;
   if (topK !== undefined) {
-    body.additionalModelRequestFields = { ...body.additionalModelRequestFields, top_k: number(topK, `${path}.top_k`) };
+    body.additionalModelRequestFields = {
+      ...body.additionalModelRequestFields,
+      top_k: number(topK, `${path}.top_k`),
+    };
   }
   if (p.reasoning !== undefined) applyReasoning(body, p.reasoning, `${path}.reasoning`);
   if (p.system !== undefined) {
@@ -143,7 +146,10 @@ function applyParameters(body: ConverseBody, p: Record<string, any>, path: strin
   const choice = p.toolChoice ?? p.tool_choice;
   if (choice !== undefined) body.toolConfig = { ...body.toolConfig, toolChoice: toToolChoice(choice) };
   if (p.responseFormat !== undefined) {
-    body.outputConfig = deepMerge({ ...body.outputConfig }, toOutputConfig(p.responseFormat, `${path}.responseFormat`));
+    body.outputConfig = deepMerge(
+      { ...body.outputConfig },
+      toOutputConfig(p.responseFormat, `${path}.responseFormat`),
+    );
   }
   for (const key of NATIVE_KEYS) {
     const value = p[key];
@@ -158,7 +164,10 @@ function applyParameters(body: ConverseBody, p: Record<string, any>, path: strin
     const schema = schemaText(js.schema, `${path}.outputConfig.textFormat.structure.jsonSchema.schema`);
     if (schema !== js.schema) {
       const tf = oc.textFormat;
-      body.outputConfig = { ...oc, textFormat: { ...tf, structure: { ...tf.structure, jsonSchema: { ...js, schema } } } };
+      body.outputConfig = {
+        ...oc,
+        textFormat: { ...tf, structure: { ...tf.structure, jsonSchema: { ...js, schema } } },
+      };
     }
   }
 }
@@ -247,12 +256,15 @@ export function buildConverseBody(
     const { streamProcessingMode: _, ...guardrail } = body.guardrailConfig;
     body.guardrailConfig = guardrail;
   }
-  if (turns.length === 0) throw new RequestError("messages", "at least one user or assistant message is needed");
+  if (turns.length === 0)
+    throw new RequestError("messages", "at least one user or assistant message is needed");
   return body;
 }
 
 /** 1024, or room for the thinking budget plus an answer when reasoning is on (Claude needs max > budget). */
 function defaultMaxTokens(body: ConverseBody): number {
   const budget = body.additionalModelRequestFields?.thinking?.budget_tokens;
-  return typeof budget === "number" ? Math.max(DEFAULT_MAX_TOKENS, budget + DEFAULT_MAX_TOKENS) : DEFAULT_MAX_TOKENS;
+  return typeof budget === "number"
+    ? Math.max(DEFAULT_MAX_TOKENS, budget + DEFAULT_MAX_TOKENS)
+    : DEFAULT_MAX_TOKENS;
 }

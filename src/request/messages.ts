@@ -24,7 +24,12 @@ export type ContentPart = { type: "text"; text: string };
 export type InputMessage =
   | { role: "system" | "user" | "assistant"; content: string | Content[] }
   | { role: "assistant"; content?: string | Content[] | null; tool_calls: OpenAIToolCall[] }
-  | { role: "tool"; tool_call_id: string; content: string | Content[] | unknown; status?: "success" | "error" };
+  | {
+      role: "tool";
+      tool_call_id: string;
+      content: string | Content[] | unknown;
+      status?: "success" | "error";
+    };
 
 /** One piece of a message's content: text, a content part, or a Bedrock content block. */
 export type Content = string | ContentPart | Block;
@@ -61,21 +66,30 @@ export function normalizeMessages(input: readonly InputMessage[]): NormalizedMes
         const blocks = m.content == null || m.content === "" ? [] : toBlocks(m.content, `${path}.content`);
         if (m.tool_calls !== undefined) {
           if (!Array.isArray(m.tool_calls)) throw new RequestError(`${path}.tool_calls`, "expected an array");
-          m.tool_calls.forEach((call: any, j: number) => blocks.push(toolUseBlock(call, `${path}.tool_calls[${j}]`)));
+          m.tool_calls.forEach((call: any, j: number) => {
+            blocks.push(toolUseBlock(call, `${path}.tool_calls[${j}]`));
+          });
         }
-        if (blocks.length === 0) throw new RequestError(path, "assistant message has no content and no tool calls");
+        if (blocks.length === 0)
+          throw new RequestError(path, "assistant message has no content and no tool calls");
         push("assistant", blocks);
         return;
       }
       case "tool": {
         if (typeof m.tool_call_id !== "string" || !m.tool_call_id) {
-          throw new RequestError(`${path}.tool_call_id`, "a tool message needs the id of the call it answers");
+          throw new RequestError(
+            `${path}.tool_call_id`,
+            "a tool message needs the id of the call it answers",
+          );
         }
         push("user", [toolResultBlock(m.tool_call_id, m.content, m.status)]);
         return;
       }
       default:
-        throw new RequestError(`${path}.role`, `unknown role ${JSON.stringify(m.role)} (use system, user, assistant or tool)`);
+        throw new RequestError(
+          `${path}.role`,
+          `unknown role ${JSON.stringify(m.role)} (use system, user, assistant or tool)`,
+        );
     }
   });
   // Bedrock wants tool results first in their user turn, right after the calls they answer.

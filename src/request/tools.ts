@@ -3,7 +3,10 @@ import { RequestError } from "./errors";
 /** A tool as callers describe it: our plain form, OpenAI's function form, or Bedrock's own. */
 export type ToolInput =
   | { name: string; description?: string; inputSchema?: Record<string, unknown> }
-  | { type: "function"; function: { name: string; description?: string; parameters?: Record<string, unknown> } }
+  | {
+      type: "function";
+      function: { name: string; description?: string; parameters?: Record<string, unknown> };
+    }
   | { toolSpec: { name: string; description?: string; inputSchema: { json: unknown } } }
   | { cachePoint: { type: "default"; ttl?: string } };
 
@@ -30,7 +33,10 @@ export function toToolSpecs(tools: readonly ToolInput[]): Record<string, unknown
     const fn = t?.type === "function" ? t.function : t;
     if (!fn || typeof fn.name !== "string") throw new RequestError(`${path}.name`, "a tool needs a name");
     if (!TOOL_NAME.test(fn.name)) {
-      throw new RequestError(`${path}.name`, `"${fn.name}" is not a valid tool name (letters, digits, _ and -, at most 64)`);
+      throw new RequestError(
+        `${path}.name`,
+        `"${fn.name}" is not a valid tool name (letters, digits, _ and -, at most 64)`,
+      );
     }
     if (seen.has(fn.name)) throw new RequestError(`${path}.name`, `duplicate tool name "${fn.name}"`);
     seen.add(fn.name);
@@ -54,11 +60,15 @@ export function toToolChoice(choice: ToolChoiceInput): Record<string, unknown> {
   if (choice === "any" || choice === "required") return { any: {} };
   if (choice && typeof choice === "object") {
     const c = choice as any;
-    if (c.type === "function" && typeof c.function?.name === "string") return { tool: { name: c.function.name } };
+    if (c.type === "function" && typeof c.function?.name === "string")
+      return { tool: { name: c.function.name } };
     if (typeof c.tool === "string") return { tool: { name: c.tool } };
     if (c.tool && typeof c.tool.name === "string") return { tool: { name: c.tool.name } };
     if (c.auto) return { auto: {} };
     if (c.any) return { any: {} };
   }
-  throw new RequestError("toolChoice", `expected "auto", "any" or {tool: name}, got ${JSON.stringify(choice)}`);
+  throw new RequestError(
+    "toolChoice",
+    `expected "auto", "any" or {tool: name}, got ${JSON.stringify(choice)}`,
+  );
 }

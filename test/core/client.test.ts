@@ -49,7 +49,10 @@ describe("request against a loopback server replaying recorded bytes", () => {
     const req = server.received.at(-1)!;
     expect(req.url).toBe("/model/us-east-1.anthropic.claude-3-haiku-20240307-v1:0/converse-stream");
     expect(req.headers.authorization).toBe(`Bearer ${KEY}`);
-    expect(JSON.parse(req.body)).toEqual({ messages: [{ role: "user", content: [{ text: "Hello" }] }], inferenceConfig: { maxTokens: 1024 } });
+    expect(JSON.parse(req.body)).toEqual({
+      messages: [{ role: "user", content: [{ text: "Hello" }] }],
+      inferenceConfig: { maxTokens: 1024 },
+    });
     const expectedText = cap.frames.map((f) => JSON.parse(f.payload).delta?.text ?? "").join("");
     expect(ok.outputText).toBe(expectedText);
     expect(texts.join("")).toBe(expectedText);
@@ -88,7 +91,9 @@ describe("request against a loopback server replaying recorded bytes", () => {
       return writeChunked(res, cap.bytes, 64);
     });
     const fragments: string[] = [];
-    const result = await request(config(server.url), hi, { onPrepareToolCall: (c) => fragments.push(c.argumentsText) });
+    const result = await request(config(server.url), hi, {
+      onPrepareToolCall: (c) => fragments.push(c.argumentsText),
+    });
     expect(result.stopReason).toBe("tool_use");
     expect(result.toolsToCall).toHaveLength(1);
     const call = result.toolsToCall[0];
@@ -125,7 +130,12 @@ describe("request against a loopback server replaying recorded bytes", () => {
     const error = await request(config(server.url), hi, { onError: (e) => errors.push(e) }).catch((e) => e);
     expect(error.name).toBe("ModelStreamErrorException");
     expect(error.phase).toBe("stream");
-    expect(error.partial.outputText).toBe(real.frames.slice(1, 4).map((f) => JSON.parse(f.payload).delta.text).join(""));
+    expect(error.partial.outputText).toBe(
+      real.frames
+        .slice(1, 4)
+        .map((f) => JSON.parse(f.payload).delta.text)
+        .join(""),
+    );
     expect(errors).toEqual([error]);
     expect(server.received).toHaveLength(1); // never retried once events were delivered
   });
@@ -148,15 +158,26 @@ describe("request against a loopback server replaying recorded bytes", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(pair.response.body));
     });
-    const cfg = config(server.url, { models: { c: { modelName: "anthropic.claude-3-7-sonnet-20250219-v1:0", extraPayload: { stream: false } } } });
+    const cfg = config(server.url, {
+      models: {
+        c: { modelName: "anthropic.claude-3-7-sonnet-20250219-v1:0", extraPayload: { stream: false } },
+      },
+    });
     const reasons: string[] = [];
     const prepared: unknown[] = [];
-    const result = await request(cfg, hi, { onReason: (r) => reasons.push(r.status), onPrepareToolCall: (c) => prepared.push(c) });
+    const result = await request(cfg, hi, {
+      onReason: (r) => reasons.push(r.status),
+      onPrepareToolCall: (c) => prepared.push(c),
+    });
     expect(server.received[0].url).toMatch(/\/converse$/);
     expect(result.message).toEqual(pair.response.body.output.message);
-    expect(result.toolsToCall).toEqual([{ id: "tooluse_W9DaUFg4Tj2cRPpndqxWSg", name: "get_user_country", arguments: {}, argumentsText: "{}" }]);
+    expect(result.toolsToCall).toEqual([
+      { id: "tooluse_W9DaUFg4Tj2cRPpndqxWSg", name: "get_user_country", arguments: {}, argumentsText: "{}" },
+    ]);
     expect(result.outputText).toBe("I'll need to check what country you're from to answer that question.");
-    expect(result.reasoning?.signature).toBe(pair.response.body.output.message.content[0].reasoningContent.reasoningText.signature);
+    expect(result.reasoning?.signature).toBe(
+      pair.response.body.output.message.content[0].reasoningContent.reasoningText.signature,
+    );
     expect(reasons).toEqual(["started", "thinking", "thinking", "finished"]);
     expect(prepared).toHaveLength(1);
     expect(result.usage).toEqual(pair.response.body.usage);
@@ -168,7 +189,8 @@ describe("errors", () => {
     const rec = readJson("recorded/errors/ddtrace_bedrock_converse_error.json").interactions[0].response;
     server = await loopback((_, res) => {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(rec.headers)) if (k.toLowerCase() !== "content-length") headers[k] = (v as string[])[0];
+      for (const [k, v] of Object.entries(rec.headers))
+        if (k.toLowerCase() !== "content-length") headers[k] = (v as string[])[0];
       res.writeHead(rec.status, headers);
       res.end(rec.body_raw ?? JSON.stringify(rec.body));
     });
@@ -188,7 +210,10 @@ describe("errors", () => {
     let n = 0;
     server = await loopback((_, res) => {
       if (n++ === 0) {
-        res.writeHead(400, { "content-type": "application/json", "x-amzn-errortype": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/" });
+        res.writeHead(400, {
+          "content-type": "application/json",
+          "x-amzn-errortype": "ValidationException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+        });
         res.end(JSON.stringify(validation.body ?? validation.response?.body ?? { message: "validation" }));
       } else {
         res.writeHead(404, { "content-type": "application/json" });
@@ -229,7 +254,10 @@ describe("errors", () => {
     let n = 0;
     server = await loopback((_, res) => {
       if (n++ < 2) {
-        res.writeHead(429, { "x-amzn-errortype": "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/", "retry-after": "0" });
+        res.writeHead(429, {
+          "x-amzn-errortype": "ThrottlingException:http://internal.amazon.com/coral/com.amazon.bedrock/",
+          "retry-after": "0",
+        });
         return void res.end('{"message":"Too many requests, please wait before trying again."}');
       }
       res.writeHead(200, EVENT_STREAM);
@@ -257,7 +285,10 @@ describe("errors", () => {
   });
 
   it("a missing key is a config error that lists what was looked for", async () => {
-    const error = await request({ url: "http://127.0.0.1:9/model/", models: { a: { modelName: "x.y" } } }, hi).catch((e) => e);
+    const error = await request(
+      { url: "http://127.0.0.1:9/model/", models: { a: { modelName: "x.y" } } },
+      hi,
+    ).catch((e) => e);
     expect(error.name).toBe("ConfigError");
     expect(error.message).toMatch(/AWS_BEARER_TOKEN_BEDROCK/);
   });
@@ -329,7 +360,9 @@ describe("debug logging", () => {
     const client = createBedrock(config(server.url), { env: { BEDROCK_EDGE_LOG_LEVEL: "debug" }, logger });
     await client.request(hi);
     const all = lines.join("\n");
-    expect(all).toContain(`POST ${server.url}/model/us-east-1.anthropic.claude-3-haiku-20240307-v1:0/converse-stream`);
+    expect(all).toContain(
+      `POST ${server.url}/model/us-east-1.anthropic.claude-3-haiku-20240307-v1:0/converse-stream`,
+    );
     expect(all).toContain('"payload":{"messages"');
     expect(all).toContain("HTTP 200");
     expect(all).toMatch(/usage .*inputTokens/);
@@ -344,9 +377,10 @@ describe("debug logging", () => {
 
 describe("bearer key", () => {
   it("a key with a newline is a config error that does not repeat the key", async () => {
-    const error = await request({ key: "abc\nsecret-part", url: "http://127.0.0.1:9/model/", models: { a: { modelName: "x.y" } } }, hi).catch(
-      (e) => e,
-    );
+    const error = await request(
+      { key: "abc\nsecret-part", url: "http://127.0.0.1:9/model/", models: { a: { modelName: "x.y" } } },
+      hi,
+    ).catch((e) => e);
     expect(error.name).toBe("ConfigError");
     expect(error.message).not.toContain("secret-part");
   });

@@ -6,8 +6,10 @@ const ECA = {
   providers: {
     bedrock: {
       api: "bedrock",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax under test
       key: "${env:BEDROCK_API_KEY}",
       url: "https://api.company.com/ai-gateway/1.0/model/",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax under test
       region: "${env:AWS_REGION:us-east-1}",
       models: {
         "claude-3-sonnet": {
@@ -30,6 +32,7 @@ function configError(fn: () => unknown): ConfigError {
 }
 
 describe("resolveConfig", () => {
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax under test
   it("accepts the whole ECA document and interpolates ${env:VAR} and ${env:VAR:default}", () => {
     const c = resolveConfig(ECA, { env: { BEDROCK_API_KEY: "k-123" } });
     expect(c.key).toBe("k-123");

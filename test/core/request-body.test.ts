@@ -67,16 +67,25 @@ describe("messages", () => {
     const n = normalizeMessages([
       { role: "user", content: "q" },
       { role: "assistant", content: [reasoning, { toolUse: { toolUseId: "t", name: "f", input: {} } }] },
-      { role: "user", content: [{ toolResult: { toolUseId: "t", content: [{ text: "r" }], status: "success" } }] },
+      {
+        role: "user",
+        content: [{ toolResult: { toolUseId: "t", content: [{ text: "r" }], status: "success" } }],
+      },
     ]);
     expect(n.messages[1].content[0]).toBe(reasoning);
   });
 
   it("typed errors say where the input is wrong", () => {
-    expect(() => normalizeMessages([{ role: "bot", content: "x" } as any])).toThrow("messages[0].role: unknown role");
-    expect(() => normalizeMessages([{ role: "tool", content: "x" } as any])).toThrow("messages[0].tool_call_id");
+    expect(() => normalizeMessages([{ role: "bot", content: "x" } as any])).toThrow(
+      "messages[0].role: unknown role",
+    );
+    expect(() => normalizeMessages([{ role: "tool", content: "x" } as any])).toThrow(
+      "messages[0].tool_call_id",
+    );
     expect(() =>
-      normalizeMessages([{ role: "assistant", tool_calls: [{ id: "a", function: { name: "f", arguments: "{bad" } }] }]),
+      normalizeMessages([
+        { role: "assistant", tool_calls: [{ id: "a", function: { name: "f", arguments: "{bad" } }] },
+      ]),
     ).toThrow("messages[0].tool_calls[0].function.arguments: arguments are not valid JSON");
   });
 });
@@ -86,12 +95,25 @@ describe("buildConverseBody", () => {
 
   it("defaults maxTokens to 1024 and never puts stream in the body", () => {
     const body = buildConverseBody(user, { stream: true });
-    expect(body).toEqual({ messages: [{ role: "user", content: [{ text: "hi" }] }], inferenceConfig: { maxTokens: 1024 } });
+    expect(body).toEqual({
+      messages: [{ role: "user", content: [{ text: "hi" }] }],
+      inferenceConfig: { maxTokens: 1024 },
+    });
   });
 
   it("maps temperature, top_p/topP, max_tokens/maxTokens and stopSequences to inferenceConfig", () => {
-    const body = buildConverseBody(user, { temperature: 0.2, top_p: 0.9, max_tokens: 50, stopSequences: ["END"] });
-    expect(body.inferenceConfig).toEqual({ temperature: 0.2, topP: 0.9, maxTokens: 50, stopSequences: ["END"] });
+    const body = buildConverseBody(user, {
+      temperature: 0.2,
+      top_p: 0.9,
+      max_tokens: 50,
+      stopSequences: ["END"],
+    });
+    expect(body.inferenceConfig).toEqual({
+      temperature: 0.2,
+      topP: 0.9,
+      maxTokens: 50,
+      stopSequences: ["END"],
+    });
   });
 
   it("sends top_k only when given, in additionalModelRequestFields", () => {
@@ -103,7 +125,13 @@ describe("buildConverseBody", () => {
     const body = buildConverseBody(
       user,
       { temperature: 0.1, additionalModelRequestFields: { b: 2 }, requestMetadata: { team: "x" } },
-      { temperature: 0.7, top_k: 200, stream: false, additionalModelRequestFields: { a: 1 }, guardrailConfig: { guardrailIdentifier: "g", guardrailVersion: "1" } },
+      {
+        temperature: 0.7,
+        top_k: 200,
+        stream: false,
+        additionalModelRequestFields: { a: 1 },
+        guardrailConfig: { guardrailIdentifier: "g", guardrailVersion: "1" },
+      },
     );
     expect(body.inferenceConfig).toEqual({ maxTokens: 1024, temperature: 0.1 });
     expect(body.additionalModelRequestFields).toEqual({ top_k: 200, a: 1, b: 2 });
@@ -124,18 +152,26 @@ describe("buildConverseBody", () => {
     });
     expect(body.toolConfig).toEqual({
       tools: [
-        { toolSpec: { name: "get_weather", description: "Weather for a city", inputSchema: { json: schema } } },
+        {
+          toolSpec: { name: "get_weather", description: "Weather for a city", inputSchema: { json: schema } },
+        },
         { toolSpec: { name: "get_time", inputSchema: { json: schema } } },
         { toolSpec: { name: "no_args", inputSchema: { json: { type: "object", properties: {} } } } },
       ],
       toolChoice: { tool: { name: "get_weather" } },
     });
-    expect(buildConverseBody(user, { tools: [{ name: "a" }], toolChoice: "any" }).toolConfig?.toolChoice).toEqual({ any: {} });
-    expect(buildConverseBody(user, { tools: [{ name: "a" }], toolChoice: "auto" }).toolConfig?.toolChoice).toEqual({ auto: {} });
+    expect(
+      buildConverseBody(user, { tools: [{ name: "a" }], toolChoice: "any" }).toolConfig?.toolChoice,
+    ).toEqual({ any: {} });
+    expect(
+      buildConverseBody(user, { tools: [{ name: "a" }], toolChoice: "auto" }).toolConfig?.toolChoice,
+    ).toEqual({ auto: {} });
   });
 
   it("an unknown key is an error that lists the allowed keys, wherever it comes from", () => {
-    expect(() => buildConverseBody(user, { temprature: 1 } as any)).toThrow(/options\.temprature: unknown option \(allowed: .*temperature/);
+    expect(() => buildConverseBody(user, { temprature: 1 } as any)).toThrow(
+      /options\.temprature: unknown option \(allowed: .*temperature/,
+    );
     expect(() => buildConverseBody(user, {}, { foo: 1 })).toThrow(/extraPayload\.foo: unknown option/);
     expect(() => buildConverseBody(user, { temperature: "hot" } as any)).toThrow(RequestError);
   });

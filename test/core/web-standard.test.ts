@@ -20,10 +20,14 @@ describe("the core is web-standard", () => {
     const offenders: string[] = [];
     for (const file of files(SRC)) {
       if (NODE_ONLY.some((d) => file.startsWith(d))) continue;
-      const code = readFileSync(file, "utf8").replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, "");
-      if (/from\s+["'](node:|fs|path|http|https|net|crypto|buffer|stream)["']/.test(code)) offenders.push(`${relative(ROOT, file)}: node import`);
+      const code = readFileSync(file, "utf8")
+        .replace(/\/\/.*$/gm, "")
+        .replace(/\/\*[\s\S]*?\*\//g, "");
+      if (/from\s+["'](node:|fs|path|http|https|net|crypto|buffer|stream)["']/.test(code))
+        offenders.push(`${relative(ROOT, file)}: node import`);
       if (/\bBuffer\./.test(code)) offenders.push(`${relative(ROOT, file)}: Buffer`);
-      if (/(?<![.?])\bprocess\.(env|exit|argv|stdout|stderr|version)/.test(code)) offenders.push(`${relative(ROOT, file)}: process`);
+      if (/(?<![.?])\bprocess\.(env|exit|argv|stdout|stderr|version)/.test(code))
+        offenders.push(`${relative(ROOT, file)}: process`);
     }
     expect(offenders).toEqual([]);
   });
@@ -42,7 +46,9 @@ describe("the core is web-standard", () => {
           metafile: true,
         });
         const inputs = Object.keys(result.metafile.inputs);
-        expect(inputs.filter((i) => i.startsWith("node:") || /node_modules\/(buffer|process|util)\//.test(i))).toEqual([]);
+        expect(
+          inputs.filter((i) => i.startsWith("node:") || /node_modules\/(buffer|process|util)\//.test(i)),
+        ).toEqual([]);
         const code = result.outputFiles[0].text;
         expect(code).not.toMatch(/require\(["']node:|from ["']node:/);
       }

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startRuntime } from "../helpers/runtime-process";
 import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator } from "../../src/emulator";
+import { startRuntime } from "../helpers/runtime-process";
 import { converseRequest, decodeFrames, readAll, user } from "./helpers";
 
 // The emulator is plain web-standard code: bundled once, it serves the same bytes under Deno.serve,
@@ -78,7 +78,8 @@ async function checkRuntime(send: (request: Request) => Promise<Response>, base:
   expect(result.throttled.headers.get("x-amzn-errortype")).toMatch(/^ThrottlingException:/);
 }
 
-const startProcess = (command: string, args: string[], script: string) => startRuntime(command, args, script, dir);
+const startProcess = (command: string, args: string[], script: string) =>
+  startRuntime(command, args, script, dir);
 
 describe("the emulator bundle runs on other runtimes", () => {
   it("Deno.serve", async () => {

@@ -26,7 +26,12 @@ export function captures(folder = "recorded/converse-stream"): Capture[] {
     .map((file) => {
       const name = file.replace(/\.eventstream\.bin$/, "");
       const meta = JSON.parse(readFileSync(join(dir, `${name}.json`), "utf8"));
-      return { name, bytes: new Uint8Array(readFileSync(join(dir, file))), frames: meta.messages, request: meta.request };
+      return {
+        name,
+        bytes: new Uint8Array(readFileSync(join(dir, file))),
+        frames: meta.messages,
+        request: meta.request,
+      };
     });
 }
 
@@ -44,7 +49,8 @@ export function readJson(path: string): any {
 export function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   const points = [0, ...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length];
   const out: Uint8Array[] = [];
-  for (let i = 1; i < points.length; i++) if (points[i] > points[i - 1]) out.push(bytes.slice(points[i - 1], points[i]));
+  for (let i = 1; i < points.length; i++)
+    if (points[i] > points[i - 1]) out.push(bytes.slice(points[i - 1], points[i]));
   return out;
 }
 

@@ -17,7 +17,12 @@ export async function loopback(handler: Handler) {
   const server = createServer(async (raw, res) => {
     const chunks: Buffer[] = [];
     for await (const c of raw) chunks.push(c as Buffer);
-    const req = { method: raw.method!, url: raw.url!, headers: raw.headers, body: Buffer.concat(chunks).toString("utf8") };
+    const req = {
+      method: raw.method!,
+      url: raw.url!,
+      headers: raw.headers,
+      body: Buffer.concat(chunks).toString("utf8"),
+    };
     received.push(req);
     res.on("close", () => closed.push(req.url));
     try {
@@ -41,10 +46,18 @@ export async function loopback(handler: Handler) {
   };
 }
 
-export const EVENT_STREAM = { "content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": "req-1" };
+export const EVENT_STREAM = {
+  "content-type": "application/vnd.amazon.eventstream",
+  "x-amzn-requestid": "req-1",
+};
 
 /** Writes `bytes` in chunks of `size`, waiting `delayMs` between them. */
-export async function writeChunked(res: ServerResponse, bytes: Uint8Array, size: number, delayMs = 0): Promise<void> {
+export async function writeChunked(
+  res: ServerResponse,
+  bytes: Uint8Array,
+  size: number,
+  delayMs = 0,
+): Promise<void> {
   for (let i = 0; i < bytes.length; i += size) {
     res.write(bytes.subarray(i, i + size));
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startRuntime } from "../helpers/runtime-process";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
 import { fault } from "../../src/emulator";
 import type { ChatEvent } from "../../src/stream/events";
+import { startRuntime } from "../helpers/runtime-process";
 import { HAIKU, startUpstream, TOKEN, UPSTREAM_KEY, type Upstream, waitFor } from "./setup";
 
 // The proxy bundle served by Deno.serve and Bun.serve, with the emulator (in this Node process) as upstream:
@@ -45,7 +45,8 @@ const options = (to: Upstream) =>
     defaultRegion: "us-east-1",
   });
 
-const startProcess = (command: string, args: string[], script: string) => startRuntime(command, args, script, dir);
+const startProcess = (command: string, args: string[], script: string) =>
+  startRuntime(command, args, script, dir);
 
 const RUNTIMES = {
   deno: {

@@ -23,7 +23,8 @@ function snippets(): { line: number; code: string }[] {
 
 let server: Awaited<ReturnType<typeof serve>>;
 beforeAll(async () => {
-  if (!existsSync(join(ROOT, "dist", "index.js"))) await run("npm", ["run", "build", "--silent"], { cwd: ROOT });
+  if (!existsSync(join(ROOT, "dist", "index.js")))
+    await run("npm", ["run", "build", "--silent"], { cwd: ROOT });
   server = await serve(createEmulator());
   rmSync(DIR, { recursive: true, force: true });
   mkdirSync(DIR);
@@ -43,11 +44,20 @@ describe("every JavaScript snippet in the README runs", () => {
       // Inside the package folder, so `import "bedrock-edge"` resolves to the built package like a user's would.
       const file = join(DIR, `snippet-${i}.mjs`);
       writeFileSync(file, s.code);
-      const { stdout } = await run(process.execPath, ["--import", join(import.meta.dirname, "reroute-fetch.mjs"), file], {
-        cwd: ROOT,
-        timeout: 30_000,
-        env: { ...process.env, BEDROCK_API_KEY: "readme-demo-key", BEDROCK_EDGE_EMULATOR_URL: server.url, NO_COLOR: "1" },
-      });
+      const { stdout } = await run(
+        process.execPath,
+        ["--import", join(import.meta.dirname, "reroute-fetch.mjs"), file],
+        {
+          cwd: ROOT,
+          timeout: 30_000,
+          env: {
+            ...process.env,
+            BEDROCK_API_KEY: "readme-demo-key",
+            BEDROCK_EDGE_EMULATOR_URL: server.url,
+            NO_COLOR: "1",
+          },
+        },
+      );
       expect(stdout.length).toBeGreaterThan(0);
     });
   }
