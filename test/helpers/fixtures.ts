@@ -46,6 +46,17 @@ export function readJson(path: string): any {
 }
 
 /** Splits bytes into chunks at the given cut points. */
+/** The parts joined into one byte array. */
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 export function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
   const points = [0, ...cuts.filter((c) => c > 0 && c < bytes.length).sort((a, b) => a - b), bytes.length];
   const out: Uint8Array[] = [];

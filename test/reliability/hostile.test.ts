@@ -8,7 +8,7 @@ import { crc32 } from "../../src/stream/crc32";
 import { MAX_FRAME_BYTES } from "../../src/stream/decode";
 import type { ChatEvent } from "../../src/stream/events";
 import { ConversePipeline } from "../../src/stream/pipeline";
-import { type Capture, captures } from "../helpers/fixtures";
+import { type Capture, captures, concat } from "../helpers/fixtures";
 import { EVENT_STREAM, loopback } from "../helpers/server";
 import { resolvedFor } from "./helpers";
 
@@ -368,16 +368,6 @@ function encodeFrame(f: { messageType: string; eventType: string; payload: strin
   else headers[":event-type"] = s(f.eventType);
   headers[":content-type"] = s("application/json");
   return codec.encode({ headers, body: fromUtf8(f.payload) });
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** A 12-byte prelude declaring `total` bytes, with a correct prelude CRC (so only the length is wrong). */

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { EventStreamDecoder } from "../../src/stream/decode";
 import type { ChatEvent } from "../../src/stream/events";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import { concat } from "../helpers/fixtures";
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const HEADERS = {
@@ -20,16 +21,6 @@ function frame(eventType: string, body: Uint8Array | unknown): Uint8Array {
     headers: { ...HEADERS, ":event-type": { type: "string", value: eventType } },
     body: body instanceof Uint8Array ? body : fromUtf8(JSON.stringify(body)),
   });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** Events and error of a pipeline fed `bytes` cut at `cuts`; `reference` takes every frame through JSON.parse. */
@@ -118,19 +109,21 @@ describe("the fast path gives what the JSON.parse path gives, through the whole 
       );
     });
   const stream = fc.array(fc.oneof(body, handWritten), { minLength: 1, maxLength: 30 }).map((bodies) =>
-    concat([
-      frame("messageStart", { role: "assistant" }),
-      // Blocks 1-3 are tool calls, so tool-input deltas for them are accepted.
-      ...[1, 2, 3].map((i) =>
-        frame("contentBlockStart", {
-          contentBlockIndex: i,
-          start: { toolUse: { toolUseId: `t${i}`, name: "f" } },
-        }),
-      ),
-      ...bodies.map((b) => frame("contentBlockDelta", b)),
-      frame("messageStop", { stopReason: "end_turn" }),
-      frame("metadata", { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } }),
-    ]),
+    concat(
+      ...[
+        frame("messageStart", { role: "assistant" }),
+        // Blocks 1-3 are tool calls, so tool-input deltas for them are accepted.
+        ...[1, 2, 3].map((i) =>
+          frame("contentBlockStart", {
+            contentBlockIndex: i,
+            start: { toolUse: { toolUseId: `t${i}`, name: "f" } },
+          }),
+        ),
+        ...bodies.map((b) => frame("contentBlockDelta", b)),
+        frame("messageStop", { stopReason: "end_turn" }),
+        frame("metadata", { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } }),
+      ],
+    ),
   );
   const cut = (bytes: Uint8Array) =>
     fc.array(fc.nat(bytes.length), { maxLength: 8 }).map((cuts) => [...new Set(cuts)].sort((a, b) => a - b));
@@ -155,16 +148,18 @@ describe("the fast path gives what the JSON.parse path gives, through the whole 
           ? { contentBlockIndex: 0, delta: { text: `caf\u00e9 ${i} \u{1F600}` }, p: "abcdefgh" }
           : { contentBlockIndex: 0, delta: { text: ` word ${i}` }, p: "abcdefghijklmnop".slice(0, i % 17) },
     );
-    const bytes = concat([
-      frame("messageStart", { role: "assistant" }),
-      frame("contentBlockStart", {
-        contentBlockIndex: 1,
-        start: { toolUse: { toolUseId: "t1", name: "f" } },
-      }),
-      ...bodies.map((b) => frame("contentBlockDelta", b)),
-      frame("messageStop", { stopReason: "end_turn" }),
-      frame("metadata", { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } }),
-    ]);
+    const bytes = concat(
+      ...[
+        frame("messageStart", { role: "assistant" }),
+        frame("contentBlockStart", {
+          contentBlockIndex: 1,
+          start: { toolUse: { toolUseId: "t1", name: "f" } },
+        }),
+        ...bodies.map((b) => frame("contentBlockDelta", b)),
+        frame("messageStop", { stopReason: "end_turn" }),
+        frame("metadata", { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } }),
+      ],
+    );
     const cuts = Array.from({ length: Math.floor(bytes.length / 16384) }, (_, i) => (i + 1) * 16384);
     const fast = run(bytes, cuts, false);
     expect(fast).toEqual(run(bytes, cuts, true));
@@ -189,7 +184,7 @@ describe("the header-block cache", () => {
       { ";event-type": str("contentBlockDelta"), x: str("abc1") },
     ];
     const frames = Array.from({ length: 40 }, (_, i) => encode(blocks[(i * 7) % 4], `{"n":${i}}`));
-    const out = new EventStreamDecoder().feed(concat(frames));
+    const out = new EventStreamDecoder().feed(concat(...frames));
     expect(out.map((m) => Object.entries(m.headers).map(([k, v]) => [k, v.value]))).toEqual(
       Array.from({ length: 40 }, (_, i) => Object.entries(blocks[(i * 7) % 4]).map(([k, v]) => [k, v.value])),
     );
@@ -198,7 +193,7 @@ describe("the header-block cache", () => {
   it("still checks every byte of a frame whose header block is cached (its CRC share is not recomputed)", () => {
     const headers = { ":event-type": str("contentBlockDelta"), ":message-type": str("event") };
     const frames = [0, 1, 2].map((i) => encode(headers, `{"contentBlockIndex":0,"delta":{"text":"t${i}"}}`));
-    const bytes = concat(frames);
+    const bytes = concat(...frames);
     expect(new EventStreamDecoder().feed(bytes)).toHaveLength(3);
     // Every byte of the third frame (its block is cached by then), flipped in a few ways: always rejected.
     const third = frames[0].length + frames[1].length;
@@ -223,7 +218,7 @@ describe("the header-block cache", () => {
     ];
     const frames = Array.from({ length: 30 }, (_, i) => encode(blocks[i % 5], `{"n":${i}}`));
     const decoder = new EventStreamDecoder();
-    const out = decoder.feed(concat(frames));
+    const out = decoder.feed(concat(...frames));
     expect(out.map((m) => m.headers)).toEqual(Array.from({ length: 30 }, (_, i) => blocks[i % 5]));
   });
 });
