@@ -149,7 +149,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
           const { done, value } = await readChunk(reader, abort.signal, host, bytes);
           disarm();
           if (done && bytes.received === 0) throw emptyBody();
-          const events = done ? endOf(pipeline) : pipeline.feed(value);
+          const events = done ? pipeline.end() : pipeline.feed(value);
           if (events.length) {
             logUsage(plan.log, events);
             delivered = true;
@@ -251,19 +251,6 @@ async function readChunk(
     lost.phase = "stream";
     throw lost;
   }
-}
-
-/**
- * The events the end of the body completes. Bedrock always ends a stream with messageStop then metadata
- * (usage): a body that ends between the two was cut off, and reporting it as finished would drop the usage.
- */
-function endOf(pipeline: ConversePipeline): ChatEvent[] {
-  const events = pipeline.end();
-  if (pipeline.error || pipeline.accumulator.usage !== undefined) return events;
-  pipeline.error = incompleteStream(
-    "The stream ended after messageStop but before its metadata event (usage): the response was cut off",
-  );
-  return events.filter((e) => e.type !== "finish");
 }
 
 const emptyBody = () =>

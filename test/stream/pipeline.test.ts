@@ -196,6 +196,17 @@ describe("pipeline semantics", () => {
     expect(interleaved.message().content).toEqual([{ text: "ac" }, { text: "be" }, { text: "d" }]);
   });
 
+  it("a stream cut after messageStop, before its metadata (usage), is an error, not a finish", () => {
+    for (const cap of captures()) {
+      const metadata = cap.frames.find((f) => f.headers[0].value === "metadata");
+      if (!metadata) continue;
+      const { events, error } = run([cap.bytes.subarray(0, metadata.offset)]);
+      expect((error as BedrockError).name, cap.name).toBe("IncompleteStreamError");
+      expect((error as BedrockError).message).toMatch(/before its metadata event/);
+      expect(events.some((e) => e.type === "finish")).toBe(false);
+    }
+  });
+
   it("invalid tool input yields a tool call flagged invalid with its raw text and the stream goes on", () => {
     const p = new ConversePipeline();
     const events: ChatEvent[] = [];
