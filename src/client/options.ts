@@ -1,6 +1,6 @@
 import type { LogLevel } from "../config/schema";
 import type { RequestParameters } from "../request/body";
-import type { ChatEvent, TokenUsage, ToolCall } from "../stream/events";
+import type { ChatEvent, ResponseExtras, TokenUsage, ToolCall } from "../stream/events";
 import type { BedrockError } from "./errors";
 
 export interface ReasonUpdate {
@@ -69,7 +69,7 @@ export interface ReasoningResult {
 }
 
 /** What `request` resolves to. */
-export interface ConverseResult {
+export interface ConverseResult extends ResponseExtras {
   outputText: string;
   /** Tool calls for the caller to run (server-side tools excluded). Invalid inputs carry `invalid`. */
   toolsToCall: ToolCall[];
@@ -80,14 +80,4 @@ export interface ConverseResult {
   message: { role: "assistant"; content: Record<string, unknown>[] };
   /** Every citation of the answer, with its location in the source (also kept in `message` as citationsContent). */
   citations: Record<string, unknown>[];
-  /** With a `responseFormat` (or outputConfig json_schema): the answer's JSON, checked against the schema. */
-  structured?: unknown;
-  additionalModelResponseFields?: unknown;
-  metrics?: { latencyMs: number };
-  /** The guardrail (and prompt router) trace, when the request asked for it. */
-  trace?: unknown;
-  /** The latency setting the call ran with, when the service says (performanceConfig requests). */
-  performanceConfig?: unknown;
-  /** The service tier the call ran in, when the service says. */
-  serviceTier?: unknown;
 }

@@ -51,7 +51,6 @@ export class ToolCallAccumulator {
   usage: TokenUsage | undefined;
   private stopEvent: Extract<ConverseEvent, { type: "messageStop" }> | undefined;
   private metadata: Extract<ConverseEvent, { type: "metadata" }> | undefined;
-  private finished = false;
   /** The `finish` event, once the stream is complete (what a call's result is made from). */
   finishEvent: Extract<ChatEvent, { type: "finish" }> | undefined;
 
@@ -95,13 +94,12 @@ export class ToolCallAccumulator {
 
   /** Call when the body has ended: emits `finish`, or throws if the stream never said it was complete. */
   end(out: ChatEvent[]): void {
-    if (this.finished) return;
+    if (this.finishEvent) return;
     if (!this.stopEvent) {
       throw incompleteStream("The stream ended before messageStop: the response is incomplete");
     }
     // Blocks a model left open (no contentBlockStop) still belong to the message.
     for (const [index, block] of this.blocks) if (!block.done) this.stop(index, out);
-    this.finished = true;
     this.finishEvent = {
       type: "finish",
       stopReason: this.stopEvent.stopReason,

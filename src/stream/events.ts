@@ -92,19 +92,26 @@ export type ChatEvent =
   | { type: "block-delta"; index: number; delta: ContentBlockDeltaPayload }
   | { type: "block-end"; index: number; block: AssistantContentBlock }
   | { type: "usage"; usage: TokenUsage }
-  | {
+  | ({
       type: "finish";
       stopReason: string;
       usage?: TokenUsage;
       message: AssistantMessage;
       /** Tool calls for the caller to run (server-side tools excluded); invalid inputs carry `invalid`. */
       toolCalls: ToolCall[];
-      /** With a `responseFormat` (or outputConfig json_schema): the answer's JSON, checked against the schema. */
-      structured?: unknown;
-      additionalModelResponseFields?: unknown;
-      metrics?: { latencyMs: number };
-      trace?: unknown;
-      performanceConfig?: unknown;
-      serviceTier?: unknown;
-    }
+    } & ResponseExtras)
   | { type: "unknown"; eventType: string; payload: unknown };
+
+/** What only some responses carry, passed through to the `finish` event and the result as AWS sent it. */
+export interface ResponseExtras {
+  /** With a `responseFormat` (or outputConfig json_schema): the answer's JSON, checked against the schema. */
+  structured?: unknown;
+  additionalModelResponseFields?: unknown;
+  metrics?: { latencyMs: number };
+  /** The guardrail (and prompt router) trace, when the request asked for it. */
+  trace?: unknown;
+  /** The latency setting the call ran with, when the service says (performanceConfig requests). */
+  performanceConfig?: unknown;
+  /** The service tier the call ran in, when the service says. */
+  serviceTier?: unknown;
+}

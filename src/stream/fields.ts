@@ -1,3 +1,5 @@
+import type { ResponseExtras } from "./events";
+
 /** The response fields that only some calls carry, passed from the wire to `finish` and the result as they are. */
 export const RESPONSE_EXTRAS = [
   "additionalModelResponseFields",
@@ -5,7 +7,7 @@ export const RESPONSE_EXTRAS = [
   "trace",
   "performanceConfig",
   "serviceTier",
-] as const;
+] as const satisfies readonly (keyof ResponseExtras)[];
 
 /** The `keys` of `source` that are set (not undefined), as a new object: optional fields stay absent. */
 export function definedFields(
