@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/client/errors";
 import { resolveConfig, resolveModel } from "../../src/config/resolve";
+import { DOCUMENT } from "../helpers/eca-config";
 
-const ECA = {
-  providers: {
-    bedrock: {
-      api: "bedrock",
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax under test
-      key: "${env:BEDROCK_API_KEY}",
-      url: "https://api.company.com/ai-gateway/1.0/model/",
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax under test
-      region: "${env:AWS_REGION:us-east-1}",
-      models: {
-        "claude-3-sonnet": {
-          modelName: "anthropic.claude-3-sonnet-20240229-v1:0",
-          extraPayload: { temperature: 0.7, top_k: 200, stream: false },
-        },
-      },
-    },
-  },
-};
+const ECA = DOCUMENT;
 
 function configError(fn: () => unknown): ConfigError {
   try {

@@ -3,11 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createBedrock } from "../../src/client/create";
 import { fault } from "../../src/emulator";
-import type { ChatEvent } from "../../src/stream/events";
 import { startRuntime } from "../helpers/runtime-process";
-import { HAIKU, startUpstream, TOKEN, UPSTREAM_KEY, type Upstream, waitFor } from "./setup";
+import { HAIKU, startUpstream, TOKEN, UPSTREAM_KEY, type Upstream, waitFor, weatherThrough } from "./setup";
 
 // The proxy bundle served by Deno.serve and Bun.serve, with the emulator (in this Node process) as upstream:
 // the core client streams through it, and a caller that goes away closes the upstream connection.
@@ -68,19 +66,7 @@ describe.each(Object.entries(RUNTIMES))("the proxy under %s", (command, runtime)
   it("streams a tool call from the emulator to the core client", async () => {
     const { child, url } = await startProcess(command, runtime.args, runtime.script(upstream));
     try {
-      const client = createBedrock({ url: `${url}/model/`, key: TOKEN, region: "us-east-1" }, { env: {} });
-      const events: ChatEvent[] = [];
-      for await (const e of client.stream([{ role: "user", content: "What is the weather in Lisbon?" }], {
-        model: HAIKU,
-        tools: [
-          {
-            name: "get_weather",
-            description: "Get the current weather for a city",
-            inputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-          },
-        ],
-      }) as unknown as AsyncIterable<ChatEvent>)
-        events.push(e);
+      const events = await weatherThrough(url, "Lisbon");
       expect(events.find((e) => e.type === "tool-call")).toMatchObject({ name: "get_weather" });
       expect(events.at(-1)).toMatchObject({ type: "finish", stopReason: "tool_use" });
       expect(upstream.seen.at(-1)!.headers.get("authorization")).toBe(`Bearer ${UPSTREAM_KEY}`);

@@ -1,7 +1,9 @@
+import { createBedrock } from "../../src/client/create";
 import { createEmulator } from "../../src/emulator";
 import type { EmulatorOptions, RequestInfo } from "../../src/emulator/types";
 import { type Server, serve } from "../../src/node/serve";
 import { createProxy, type ProxyOptions } from "../../src/proxy";
+import type { ChatEvent } from "../../src/stream/events";
 
 // Real parts on loopback: the emulator served over HTTP as the proxy's upstream, with a tap in front that
 // records what reached it (headers, body bytes) and whether the proxy's connection closed before the end.
@@ -80,4 +82,22 @@ export async function waitFor(check: () => boolean, ms = 5000): Promise<void> {
     if (Date.now() > until) throw new Error("timed out waiting for a condition");
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** Streams a weather question with the get_weather tool through a proxy at `url`; resolves to every event. */
+export async function weatherThrough(url: string, city: string, region = "us-east-1"): Promise<ChatEvent[]> {
+  const client = createBedrock({ url: `${url}/model/`, key: TOKEN, region }, { env: {} });
+  const events: ChatEvent[] = [];
+  for await (const e of client.stream([{ role: "user", content: `What is the weather in ${city}?` }], {
+    model: HAIKU,
+    tools: [
+      {
+        name: "get_weather",
+        description: "Get the current weather for a city",
+        inputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
+      },
+    ],
+  }))
+    events.push(e);
+  return events;
 }

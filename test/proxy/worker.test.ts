@@ -3,8 +3,7 @@ import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
-import type { ChatEvent } from "../../src/stream/events";
-import { HAIKU, startUpstream, TOKEN, type Upstream } from "./setup";
+import { HAIKU, startUpstream, TOKEN, type Upstream, weatherThrough } from "./setup";
 
 // examples/proxy-worker under workerd (Miniflare): the Worker's outbound fetches are handed to a Node
 // function, which records the URL the Worker chose (it must be AWS's) and forwards the call to the emulator.
@@ -65,18 +64,7 @@ describe("examples/proxy-worker under workerd", () => {
       { url: `${workerUrl}/model/`, key: TOKEN, region: "us-west-2" },
       { env: {} },
     );
-    const events: ChatEvent[] = [];
-    for await (const e of client.stream([{ role: "user", content: "What is the weather in Paris?" }], {
-      model: HAIKU,
-      tools: [
-        {
-          name: "get_weather",
-          description: "Get the current weather for a city",
-          inputSchema: { type: "object", properties: { city: { type: "string" } }, required: ["city"] },
-        },
-      ],
-    }) as unknown as AsyncIterable<ChatEvent>)
-      events.push(e);
+    const events = await weatherThrough(workerUrl, "Paris", "us-west-2");
     expect(events.find((e) => e.type === "tool-call")).toMatchObject({ name: "get_weather" });
     expect(events.at(-1)).toMatchObject({ type: "finish", stopReason: "tool_use" });
 

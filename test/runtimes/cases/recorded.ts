@@ -1,10 +1,12 @@
 // The recorded captures as bytes, and what their decoded frames say independently of the SDK.
+
+import { prng, randomCuts, splitAt } from "../../helpers/bytes";
 import type { RecordedCapture } from "../generated/captures.js";
 import { bytesOf, CAPTURES } from "./fixtures.js";
 import { deepEqual, equal } from "./harness";
 
 export type { RecordedCapture };
-export { bytesOf };
+export { bytesOf, prng };
 export const captures = CAPTURES;
 
 export function capture(name: string): RecordedCapture {
@@ -78,25 +80,9 @@ export function checkResult(
   equal(result.reasoning?.text ?? "", want.reasoning, "reasoning");
 }
 
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Splits bytes at `count` random points (duplicates and empty chunks dropped). */
 export function randomChunks(bytes: Uint8Array, random: () => number, count: number): Uint8Array[] {
-  const cuts = Array.from({ length: count }, () => Math.floor(random() * bytes.length)).sort((a, b) => a - b);
-  const points = [0, ...cuts, bytes.length];
-  const out: Uint8Array[] = [];
-  for (let i = 1; i < points.length; i++)
-    if (points[i] > points[i - 1]) out.push(bytes.slice(points[i - 1], points[i]));
-  return out;
+  return splitAt(bytes, randomCuts(bytes.length, random, count));
 }
 
 export function fixedChunks(bytes: Uint8Array, size: number): Uint8Array[] {
