@@ -92,7 +92,7 @@ describe("same results on every runtime", () => {
     const { readFileSync } = await import("node:fs");
     const mf = new Miniflare({
       modules: true,
-      compatibilityDate: "2024-09-23",
+      compatibilityDate: "2026-07-30",
       script: `${readFileSync(bundle, "utf8")}\nexport default { async fetch() { return Response.json(await probe()); } };`,
     });
     try {

@@ -132,7 +132,7 @@ export default { fetch: (req) => emulator.fetch(req) };`,
     });
     const mf = new Miniflare({
       modules: true,
-      compatibilityDate: "2024-09-23",
+      compatibilityDate: "2026-07-30",
       script: worker.outputFiles[0].text,
     });
     try {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// workerd (through miniflare 3): the shared cases inside a Worker, then examples/worker and
+// workerd (through miniflare 4): the shared cases inside a Worker, then examples/worker and
 // examples/proxy-worker as they would be deployed, each served by workerd on loopback. Their calls to
 // https://bedrock-runtime.{region}.amazonaws.com are routed to a loopback emulator by miniflare's
 // outboundService, so the Workers run unchanged.
@@ -14,7 +14,7 @@ import { assert, assertEqual, reporter } from "../report.mjs";
 
 const HERE = import.meta.dirname;
 const ROOT = join(HERE, "..", "..", "..");
-const COMPATIBILITY_DATE = "2025-07-01";
+const COMPATIBILITY_DATE = "2026-07-30";
 const AWS_HOST = /^bedrock-runtime\.([a-z0-9-]+)\.amazonaws\.com$/;
 
 const report = reporter("workerd: shared cases in a Worker, examples/worker, examples/proxy-worker");
