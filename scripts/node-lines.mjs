@@ -66,7 +66,8 @@ export function installNode(version) {
 export function nodeLines({ check = false } = {}) {
   return NODE_LINES.map((l) => {
     const binary = check ? nodeBinary(l.version) : installNode(l.version);
-    if (check && runs(binary) !== l.version) throw new Error(`Node ${l.version} is not installed at ${binary}`);
+    if (check && runs(binary) !== l.version)
+      throw new Error(`Node ${l.version} is not installed at ${binary}`);
     return { ...l, binary };
   });
 }

@@ -2,9 +2,13 @@
 // `npm test` (after `npm run build`): every runtime in turn, each with its own header and pass count, then a
 // summary table and the line `N passed, M failed`. A runtime that cannot start is a failure, never a skip; the
 // only skip is Chromium when it is not installed (and not under CI=true), announced in one line.
+// `--node-lines` (`npm run test:matrix`, `.ci/run`) runs every step marked `perNodeLine` once per supported Node
+// line (pinned binaries from scripts/node-lines.mjs, installed on first use) and the other steps once, on the
+// reference line; without it everything runs once on the Node that runs this script.
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { nodeLines } from "./node-lines.mjs";
 
 const ROOT = join(import.meta.dirname, "..");
 const BIN = join(ROOT, "node_modules", ".bin");
@@ -39,11 +43,13 @@ const fromResultLine = (out) => {
 
 const VITEST_JSON = join(ARTIFACTS, "vitest.json");
 
+// A step whose `cmd` is process.execPath runs on Node; `perNodeLine` steps run once per line under --node-lines.
 const STEPS = [
   {
     name: "Node",
     what: "vitest: the whole suite, the shared cases against the built package included",
     version: versions.node,
+    perNodeLine: true,
     cmd: process.execPath,
     args: [
       join(BIN, "vitest"),
@@ -103,6 +109,7 @@ const STEPS = [
     name: "workerd",
     what: "miniflare: the shared cases in a Worker, examples/worker, examples/proxy-worker",
     version: versions.workerd,
+    perNodeLine: true,
     cmd: process.execPath,
     args: ["test/runtimes/workerd/run.mjs"],
     parse: fromResultLine,
@@ -165,16 +172,37 @@ const only = process.argv
   ?.slice(7)
   .toLowerCase()
   .split(",");
-const selected = only ? STEPS.filter((s) => only.includes(s.name.toLowerCase())) : STEPS;
-if (only && selected.length !== only.length) {
+const chosen = only ? STEPS.filter((s) => only.includes(s.name.toLowerCase())) : STEPS;
+if (only && chosen.length !== only.length) {
   console.error(
     `--only: unknown step in ${only.join(",")}; steps: ${STEPS.map((s) => s.name.toLowerCase()).join(", ")}`,
   );
   process.exit(2);
 }
 
+const lines = process.argv.includes("--node-lines") ? nodeLines() : undefined;
+/** A step as it runs on one Node binary: Node-hosted commands get that binary, the row says which line. */
+const onNode = (step, line) => ({
+  ...step,
+  name: step.perNodeLine ? `${step.name} ${line.line}` : step.name,
+  cmd: step.cmd === process.execPath ? line.binary : step.cmd,
+  version:
+    step.name === "Node"
+      ? line.version
+      : step.perNodeLine
+        ? `${step.version}, host Node ${line.version}`
+        : step.version,
+});
+const selected = lines
+  ? chosen.flatMap((step) =>
+      step.perNodeLine ? lines.map((l) => onNode(step, l)) : [onNode(step, lines[0])],
+    )
+  : chosen;
+
 header("Tested versions");
 for (const [name, v] of Object.entries(versions)) console.log(`  ${name.padEnd(9)} ${v}`);
+if (lines)
+  for (const l of lines) console.log(`  node ${l.line.padEnd(4)} ${l.version} (${l.note}) ${l.binary}`);
 
 const rows = [];
 header("Prepare: pack the built package, embed the recorded captures");
@@ -236,6 +264,9 @@ for (const [i, row] of table.entries()) {
 }
 const passed = rows.reduce((n, r) => n + r.passed, 0);
 const failed = rows.reduce((n, r) => n + r.failed, 0);
+const runStarted = Number(process.env.BEDROCK_EDGE_RUN_STARTED_MS);
+if (runStarted)
+  console.log(`\n  whole run (from .ci/run's start): ${((Date.now() - runStarted) / 60_000).toFixed(1)} min`);
 console.log("");
 console.log(`${passed} passed, ${failed} failed`);
 process.exitCode = failed === 0 && passed > 0 ? 0 : 1;
