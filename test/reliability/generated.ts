@@ -4,7 +4,8 @@ import { prng } from "../helpers/fixtures";
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
-function eventFrame(type: string, payload: Record<string, unknown>): Uint8Array {
+/** One `:message-type event` frame of `type` with a JSON payload (also used by test/stream's frame tests). */
+export function eventFrame(type: string, payload: Record<string, unknown>): Uint8Array {
   const s = (value: string) => ({ type: "string" as const, value });
   return codec.encode({
     headers: { ":event-type": s(type), ":content-type": s("application/json"), ":message-type": s("event") },
