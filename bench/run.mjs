@@ -3,13 +3,19 @@
 // separate process. Throughput on Node, Deno and Bun (alternating, medians, ratios), peak memory, import time,
 // bundle sizes. Prints the tables and writes bench/RESULTS.md and bench/results.json.
 //
-//   node bench/run.mjs [--rounds N] [--quick] [--only node,deno,bun,memory,import,size]
+//   node bench/run.mjs [--rounds N] [--quick] [--only node,deno,bun,memory,import,size] [--node-lines]
+//
+// Every Node figure is taken on the Node that runs this script (`npm run bench`: the one on PATH); for the
+// reference figures run it on the active LTS: `npm run build && ~/.cache/bedrock-edge/node-24.x/bin/node
+// bench/run.mjs` (`node scripts/node-lines.mjs` installs the lines and prints their paths). `--node-lines` adds
+// a throughput table for each other supported line, served by the same server in the same run.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { arch, cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { measureAll, table as sizeTable } from "../scripts/bundle-size.mjs";
+import { nodeLines } from "../scripts/node-lines.mjs";
 import { body, SHAPES } from "./streams.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -78,6 +84,12 @@ const RUNTIMES = {
   deno: [join(BIN, "deno"), ["run", "-A", "--quiet", join(HERE, "throughput.mjs")]],
   bun: [join(BIN, "bun"), [join(HERE, "throughput.mjs")]],
 };
+
+// --node-lines: the other supported Node lines, each as a runtime of its own ("node 22.23.5").
+if (flag("node-lines"))
+  for (const line of nodeLines())
+    if (line.version !== process.versions.node)
+      RUNTIMES[`node ${line.version}`] = [line.binary, RUNTIMES.node[1]];
 
 function throughput(runtime, url) {
   const [command, base] = RUNTIMES[runtime];
@@ -202,7 +214,7 @@ function throughputTable(result, sizes) {
 /** The issue's throughput targets, checked on every shape. */
 function verdicts(runtime, result) {
   const out = [];
-  const targets = TARGETS[runtime];
+  const targets = TARGETS[runtime.split(" ")[0]];
   for (const shape of shapes) {
     const r = result.results?.[shape];
     if (!r?.[REQUEST] || r[REQUEST].error) continue;
@@ -262,8 +274,9 @@ const sizes = Object.fromEntries(
 const server = await startServer();
 const report = { started: started.toISOString(), rounds, sizes, throughput: {}, verdicts: [] };
 try {
-  for (const runtime of ["node", "deno", "bun"]) {
-    if (!only.includes(runtime)) continue;
+  const otherLines = Object.keys(RUNTIMES).filter((r) => r.startsWith("node "));
+  for (const runtime of ["node", ...otherLines, "deno", "bun"]) {
+    if (!only.includes(runtime.split(" ")[0])) continue;
     const result = throughput(runtime, server.url);
     report.throughput[runtime] = result;
     if (result.failed) log(result.failed);
