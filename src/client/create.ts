@@ -41,10 +41,16 @@ function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig 
 function secretsOf(config: Partial<BedrockConfig> | undefined, options?: ResolveOptions): string[] {
   const env = options?.env ?? config?.env ?? {};
   const raw = config as Record<string, any> | undefined;
-  const block = raw?.providers?.bedrock ?? raw;
-  const credentials = [block?.credentials, options?.credentials].filter((c) => c && typeof c === "object");
+  const blocks = raw?.providers && typeof raw.providers === "object" ? Object.values(raw.providers) : [raw];
+  const credentials = [...blocks.map((b: any) => b?.credentials), options?.credentials].filter(
+    (c) => c && typeof c === "object",
+  );
   return [
-    block?.key,
+    ...blocks.map((b: any) => b?.key),
+    // ECA's <PROVIDER>_API_KEY fallbacks
+    ...Object.keys(env)
+      .filter((name) => name.endsWith("_API_KEY"))
+      .map((name) => env[name]),
     env.AWS_BEARER_TOKEN_BEDROCK,
     env.BEDROCK_API_KEY,
     env.AWS_SECRET_ACCESS_KEY,
@@ -95,7 +101,13 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
     url: buildEndpoint(config, model.modelName, stream),
     body,
     stream,
-    ...transportPlan(config, options, authFor(config, secrets), secrets, config.env),
+    ...transportPlan(
+      model.extraHeaders ? { ...config, headers: { ...config.headers, ...model.extraHeaders } } : config,
+      options,
+      authFor(config, secrets),
+      secrets,
+      config.env,
+    ),
     readJson: readConverseJson,
     partialJson: LazyPartialJson,
   };
