@@ -95,7 +95,7 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
     if (!(CLIENT_OPTION_KEYS as readonly string[]).includes(k)) params[k] = v;
   }
   const stream = (options.stream ?? model.extraPayload.stream ?? true) !== false;
-  const body = buildConverseBody(messages, params, model.extraPayload);
+  const body = buildConverseBody(messages, params, model.extraPayload, model.modelName);
   const secrets = secretsOf(config);
   return {
     url: buildEndpoint(config, model.modelName, stream),

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:...} / ${file:...} are the config syntax these messages show
 import { ConfigError } from "../client/errors";
 
 export type EnvRecord = Record<string, string | undefined>;
