@@ -81,7 +81,13 @@ function checkMessages(messages: unknown): void {
     }
     message.content.forEach((block, j) => {
       checkShape(block, CONTENT_BLOCK, `messages.${i}.content.${j}`);
-      if (typeof block.text === "string" && block.text.trim() === "")
+      // Empty text is refused; whitespace only when the turn has nothing else (Bedrock took a "\n" block
+      // between a document and a question in a recorded request).
+      if (
+        block.text === "" ||
+        (typeof block.text === "string" &&
+          (message.content as any[]).every((b: any) => typeof b?.text === "string" && b.text.trim() === ""))
+      )
         throw validationError(
           `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`,
         );

@@ -61,9 +61,13 @@ export function normalizeMessages(input: readonly InputMessage[]): NormalizedMes
         return;
       case "user": {
         const blocks = toBlocks(m.content, `${path}.content`);
+        // Bedrock answers ValidationException "The text field ... is blank" for an empty text block, and a turn
+        // of nothing but whitespace is no prompt; a whitespace block next to real content passes (a recorded
+        // request with a "\n" block between a document and a question got a 200).
+        const blank = (b: Block) => typeof b.text === "string" && b.text.trim() === "";
+        const allBlank = blocks.every(blank);
         blocks.forEach((b, j) => {
-          // Bedrock answers ValidationException "The text field ... is blank" for these: say so before sending.
-          if (typeof b.text === "string" && b.text.trim() === "")
+          if (b.text === "" || (allBlank && blank(b)))
             throw new RequestError(
               typeof m.content === "string" ? `${path}.content` : `${path}.content[${j}]`,
               `blank text in user message ${i}: Bedrock rejects a text block that is empty or only whitespace`,

@@ -92,12 +92,20 @@ export class ToolCallAccumulator {
     }
   }
 
-  /** Call when the body has ended: emits `finish`, or throws if the stream never said it was complete. */
-  end(out: ChatEvent[]): void {
+  /**
+   * Call when the body has ended: emits `finish`, or throws if the stream never said it was complete. A stream
+   * ends with messageStop then metadata (usage): one that ends between the two was cut off, and a finish would
+   * drop the usage. `json`: a /converse body, complete without usage.
+   */
+  end(out: ChatEvent[], json?: boolean): void {
     if (this.finishEvent) return;
     if (!this.stopEvent) {
       throw incompleteStream("The stream ended before messageStop: the response is incomplete");
     }
+    if (!(json || this.metadata))
+      throw incompleteStream(
+        "The stream ended after messageStop but before its metadata event (usage): the response was cut off",
+      );
     // Blocks a model left open (no contentBlockStop) still belong to the message.
     for (const [index, block] of this.blocks) if (!block.done) this.stop(index, out);
     this.finishEvent = {

@@ -146,14 +146,29 @@ describe("blank user text", () => {
       expect(e.name).toBe("RequestError");
       expect(e.message).toMatch(/^messages\[2\]\.content: blank text in user message 2/);
       const inBlocks = await rejection(
-        bedrock.request([{ role: "user", content: [{ text: "ok" }, { text: " " }] }], { model: CLAUDE }),
+        bedrock.request([{ role: "user", content: [{ text: "ok" }, { text: "" }] }], { model: CLAUDE }),
       );
       expect(inBlocks.message).toMatch(/^messages\[0\]\.content\[1\]: blank text/);
       expect(sent).toHaveLength(0);
     },
   );
 
+  it("a whitespace block next to real content goes as it is (a recorded Bedrock request had one and got a 200)", async () => {
+    const { bedrock, sent } = client();
+    await bedrock.request(
+      [{ role: "user", content: [{ text: "Read this" }, { text: "\n" }, { text: "Sum?" }] }],
+      {
+        model: CLAUDE,
+      },
+    );
+    expect(sent[0].messages[0].content[1]).toEqual({ text: "\n" });
+  });
+
   it("the emulator answers Bedrock's ValidationException for a blank text block", async () => {
+    const empty = await raw(CLAUDE, {
+      messages: [{ role: "user", content: [{ text: "Hi" }, { text: "" }] }],
+    });
+    expect(empty.json.message).toMatch(/at messages\.0\.content\.1 is blank/);
     const { status, json } = await raw(CLAUDE, { messages: [{ role: "user", content: [{ text: " " }] }] });
     expect(status).toBe(400);
     expect(json.message).toBe(
