@@ -2,6 +2,7 @@ import { MissingCredentialsError, resolveAuth } from "../auth/credentials";
 import type { Authorizer } from "../auth/types";
 import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } from "../config/resolve";
 import { buildEndpoint, DEFAULT_REGION } from "../endpoint/build";
+import { prefixModelId } from "../endpoint/model-id";
 import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body";
 import type { InputMessage } from "../request/messages";
 import { LazyPartialJson } from "../stream/partial-json";
@@ -95,6 +96,7 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
     if (!(CLIENT_OPTION_KEYS as readonly string[]).includes(k)) params[k] = v;
   }
   const stream = (options.stream ?? model.extraPayload.stream ?? true) !== false;
+  const region = config.region || DEFAULT_REGION;
   const body = buildConverseBody(messages, params, model.extraPayload, model.modelName);
   const secrets = secretsOf(config);
   return {
@@ -110,10 +112,27 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
     ),
     readJson: readConverseJson,
     partialJson: LazyPartialJson,
-  };
+    // With `url` the region goes in front of the id by default (the documented proxy form); a server that wants
+    // plain ids (the emulator, Bedrock itself) then answers "invalid model identifier".
+    regionPrefixed:
+      !!config.url &&
+      (config.modelIdPrefix ?? "region") === "region" &&
+      prefixModelId(model.modelName, "region", region) !== model.modelName,
+  } as CallPlan;
 }
 
-function reportOnce(options: RequestOptions, error: unknown): void {
+/** The "invalid model identifier" hint, when the region in front of the id was ours (`url` set): say how to stop it. */
+function explain(error: unknown, regionPrefixed: boolean | undefined): void {
+  const e = error as BedrockError;
+  if (!regionPrefixed || e?.name !== "ValidationException" || !/model identifier/i.test(e.message)) return;
+  const hint =
+    'the SDK put the region in front of the id because `url` is set (the proxy form): if this server takes plain ids (the emulator, Bedrock itself), set modelIdPrefix: "none"';
+  e.message = e.hint ? e.message.replace(e.hint, hint) : `${e.message} (hint: ${hint})`;
+  e.hint = hint;
+}
+
+function reportOnce(options: RequestOptions, error: unknown, plan?: CallPlan): void {
+  explain(error, (plan as { regionPrefixed?: boolean } | undefined)?.regionPrefixed);
   try {
     options.onError?.(error as BedrockError);
   } catch {
@@ -127,8 +146,10 @@ function open(
   messages: readonly InputMessage[],
   options: RequestOptions,
   signal?: AbortSignal,
+  onPlan?: (plan: CallPlan) => void,
 ): OpenCall & { dispatcher: Dispatcher } {
   const plan = planCall(resolved(config), messages, options);
+  onPlan?.(plan);
   if (signal) plan.signal = signal;
   const dispatcher = new Dispatcher({
     ...options,
@@ -143,12 +164,15 @@ export async function request(
   messages: readonly InputMessage[],
   options: RequestOptions = {},
 ): Promise<ConverseResult> {
+  let plan: CallPlan | undefined;
   try {
-    const call = open(config, messages, options);
+    const call = open(config, messages, options, undefined, (p) => {
+      plan = p;
+    });
     const acc = await drain(call);
     return resultOf(acc.finishEvent!, acc.outputText);
   } catch (error) {
-    reportOnce(options, error);
+    reportOnce(options, error, plan);
     throw error;
   }
 }
@@ -162,10 +186,14 @@ export function stream(
   messages: readonly InputMessage[],
   options: RequestOptions = {},
 ): ChatEventStream {
+  let plan: CallPlan | undefined;
   return eventStream(
-    (signal) => open(config, messages, options, signal),
+    (signal) =>
+      open(config, messages, options, signal, (p) => {
+        plan = p;
+      }),
     options.signal,
-    (error) => reportOnce(options, error),
+    (error) => reportOnce(options, error, plan),
   );
 }
 
