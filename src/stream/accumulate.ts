@@ -265,7 +265,7 @@ function textOf(block: Block): string {
   return block.text;
 }
 
-/** Parses streamed tool input. Empty input means a tool with no parameters: `{}`. */
+/** Parses streamed tool input. Empty input means a tool with no parameters: `{}`; so does invalid input (flagged). */
 export function parseToolCall(id: string, name: string, text: string): ToolCall {
   if (text.trim() === "") return { id, name, arguments: {}, argumentsText: text };
   try {
@@ -274,7 +274,7 @@ export function parseToolCall(id: string, name: string, text: string): ToolCall 
     return {
       id,
       name,
-      arguments: undefined,
+      arguments: {},
       argumentsText: text,
       invalid: { message: (error as Error).message },
     };

@@ -227,7 +227,7 @@ describe("pipeline semantics", () => {
     expect(acc.toolCalls[0]).toMatchObject({
       id: "t1",
       name: "f",
-      arguments: undefined,
+      arguments: {},
       argumentsText: '{"a": ',
     });
     expect(acc.toolCalls[0].invalid?.message).toBeTruthy();
