@@ -186,7 +186,12 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Bedro
 
 /** An id Bedrock itself accepts: `vendor.model...`, a geo/region-prefixed id, or an ARN. */
 export function looksLikeModelId(name: string): boolean {
-  return name.startsWith("arn:") || /^[a-z0-9-]+\.[A-Za-z0-9._:/-]+$/.test(name);
+  // The emulator's `fault.SPEC` and `replay.NAME` ids (docs/emulator.md) go to it as they are.
+  return (
+    name.startsWith("arn:") ||
+    /^(fault|replay)\.\S+$/.test(name) ||
+    /^[a-z0-9-]+\.[A-Za-z0-9._:/-]+$/.test(name)
+  );
 }
 
 export interface ResolvedModel {

@@ -97,7 +97,7 @@ describe("audio bytes", () => {
     const body = buildConverseBody([
       { role: "user", content: [{ audio: { source: { bytes: wav } } }, "Transcribe"] },
     ]);
-    expect(body.messages[0].content[0]).toEqual({
+    expect((body.messages[0] as any).content[0]).toEqual({
       audio: { format: "wav", source: { bytes: Buffer.from(wav).toString("base64") } },
     });
     const { bedrock, sent } = client();

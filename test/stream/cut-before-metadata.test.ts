@@ -20,7 +20,7 @@ const cut = captures()
   .filter((c): c is { name: string; bytes: Uint8Array; at: number } => c.at !== undefined);
 
 async function throughChain(bytes: Uint8Array): Promise<{ types: string[]; error: unknown }> {
-  const body = new Response(bytes).body!;
+  const body = new Response(bytes as Uint8Array<ArrayBuffer>).body!;
   const reader = body
     .pipeThrough(new EventStreamDecoderStream())
     .pipeThrough(new ConverseEventStream())
