@@ -64,3 +64,24 @@ test("config: createBedrock takes env explicitly (no process.env needed) and exp
   equal(client.config.region, "ap-northeast-1", "region");
   equal(typeof client.stream, "function", "stream");
 });
+
+test("config: an ECA document's provider by api, defaultModel; ${file:} without a file reader is a ConfigError", () => {
+  const doc = {
+    defaultModel: "corp/nova",
+    providers: {
+      openai: { api: "openai-chat" },
+      corp: { api: "bedrock", models: { nova: { modelName: "amazon.nova-lite-v1:0" }, other: {} } },
+    },
+  };
+  const c = resolveConfig(doc, { env: { CORP_API_KEY: "k-from-env" } });
+  equal(c.key, "k-from-env", "<PROVIDER>_API_KEY fallback");
+  equal(resolveModel(c).modelName, "amazon.nova-lite-v1:0", "defaultModel");
+  const e = throws(() => resolveConfig({ key: "${file:/run/secrets/key}" }, { env: {} }), {
+    instance: ConfigError,
+  });
+  match(e.message, /needs a file system/);
+  match(
+    throws(() => resolveConfig({ key: "${env: K}" }, { env: { K: "v" } }), {}).message,
+    /malformed placeholder/,
+  );
+});
