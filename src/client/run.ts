@@ -7,7 +7,6 @@ import {
   AbortError,
   BedrockError,
   describe,
-  type ErrorPhase,
   errorFromResponse,
   incompleteStream,
   NetworkError,
@@ -86,7 +85,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
     let accumulator: ToolCallAccumulator | undefined;
     const abort = new AbortController();
     const onUserAbort = () => abort.abort(plan.signal!.reason);
-    if (plan.signal?.aborted) throw userAbort(plan.signal, "request", " before it was sent");
+    if (plan.signal?.aborted) throw userAbort(plan.signal, " before it was sent");
     plan.signal?.addEventListener("abort", onUserAbort, { once: true });
     let timedOut: TimeoutError | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -173,7 +172,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
         plan.onRetry?.(error, attempt, delay);
         disarm();
         await sleep(delay, plan.signal).catch(() => {
-          throw userAbort(plan.signal!, "request", " while waiting to retry");
+          throw userAbort(plan.signal!, " while waiting to retry");
         });
         continue;
       }
@@ -310,10 +309,10 @@ function unexpectedBody(response: Response, type: string, body: string): Bedrock
 }
 
 /** The caller's abort; one from `AbortSignal.timeout()` is named TimeoutError, as fetch's is. */
-function userAbort(signal: AbortSignal, phase: ErrorPhase, when: string): BedrockError {
+function userAbort(signal: AbortSignal, when = ""): BedrockError {
   const timeout = signal.reason?.name === "TimeoutError";
   const error = new AbortError(`The request ${timeout ? "timed out" : "was aborted"}${when}`, {
-    phase,
+    phase: "request",
     cause: signal.reason,
   });
   if (timeout) error.name = "TimeoutError";
@@ -331,11 +330,11 @@ function toBedrockError(
   let error: BedrockError;
   if (timedOut) error = timedOut;
   else if (plan.signal?.aborted) {
-    error = userAbort(plan.signal, "request", "");
+    error = userAbort(plan.signal);
   } else if (raw instanceof BedrockError) error = raw;
   else {
+    // (its phase is set below)
     error = new BedrockError("UnknownError", `Unexpected failure talking to ${host}: ${describe(raw)}`, {
-      phase: delivered ? "stream" : "request",
       cause: raw,
     });
   }
