@@ -118,3 +118,18 @@ describe("url pointed at a server that takes plain ids", () => {
     expect(error.hint).toMatch(/a full region in front of the id/);
   });
 });
+
+describe("the emulator's fault.SPEC model ids", () => {
+  it("go through the client to the emulator, which injects the fault", async () => {
+    const server = servers.add(await serve(createEmulator()));
+    const client = createBedrock(
+      { url: `${server.url}/model/`, key: "k-12345", modelIdPrefix: "none" },
+      { env: {} },
+    );
+    const error = await failure(client.request(hi, { model: "fault.throttle-frame;after=3", maxRetries: 0 }));
+    expect(error.name).toBe("ThrottlingException");
+    expect(error.partial?.eventsDelivered).toBe(3);
+    const http = await failure(client.request(hi, { model: "fault.http;status=503", maxRetries: 0 }));
+    expect(http.status).toBe(503);
+  });
+});
