@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:...} / ${file:...} placeholders are the config syntax under test
 import { ConfigError, createBedrock, resolveConfig, resolveModel } from "bedrock-edge";
 import { DOCUMENT } from "../../helpers/eca-config";
 import { deepEqual, equal, match, ok, test, throws } from "./harness";
