@@ -41,7 +41,7 @@ export async function runChat(argv: string[], io: Io): Promise<number> {
   const temperature = parseTemperature(values.temperature);
   const configPath = values.config ?? (io.env.BEDROCK_EDGE_CONFIG || undefined);
   const config = configPath
-    ? await readConfigFile(configPath)
+    ? await readConfigFile(configPath, values.provider)
     : documentOf({}, "config from the environment");
   let model = values.model;
 

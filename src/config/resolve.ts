@@ -63,7 +63,7 @@ export const envNameOf = (provider: string, suffix: "API_KEY" | "API_URL") =>
  * (a provider named `bedrock` with no `api` counts too). Several: `options.provider`, else the one `defaultModel`
  * names; an ambiguous choice is an error that lists them.
  */
-function chooseProvider(doc: Record<string, unknown>, wanted: string | undefined): string {
+export function chooseProvider(doc: Record<string, unknown>, wanted: string | undefined): string {
   const providers = doc.providers;
   if (!isObject(providers)) throw new ConfigError("providers", "expected an object of providers");
   const isBedrock = (name: string) => {

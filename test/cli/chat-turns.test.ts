@@ -110,6 +110,25 @@ describe("chat follows the config", () => {
   });
 });
 
+describe("chat --emulator with an ECA document", () => {
+  it("points the provider marked api: bedrock (any name) at the emulator, keeping its models", async () => {
+    const path = configFile("corp-emulator.json", {
+      defaultModel: "corp/claude",
+      providers: {
+        openai: { api: "openai-chat", models: { "gpt-5": {} } },
+        corp: {
+          api: "bedrock",
+          models: { claude: { modelName: MODEL }, nova: { modelName: "amazon.nova-lite-v1:0" } },
+        },
+      },
+    });
+    const run = await runCli(["chat", "--emulator", "--config", path, "What is 6 * 7?"]);
+    expect(run.stderr).toBe("usage: 6 input + 6 output = 12 tokens, stop reason end_turn\n");
+    expect(run.stdout).toBe("6 * 7 = 42.\n");
+    expect(run.code).toBe(0);
+  });
+});
+
 describe("chat --interactive", () => {
   it("answers each line as a turn and keeps the history until EOF", async () => {
     const { result, stdout } = await withEmulator(async (url) => {
