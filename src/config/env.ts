@@ -28,8 +28,10 @@ const FILE = /^file:(\S(?:.*\S)?)$/;
 
 function expand(text: string, options: InterpolateOptions, path: string): string {
   return text.replace(TOKEN, (whole: string, inner: string, scheme: string, close: string) => {
+    // At most the start of it: a placeholder left open may run into text that is not meant to be shown.
+    const shown = whole.length > 40 ? `${whole.slice(0, 40)}...` : whole;
     const bad = (why: string) =>
-      new ConfigError(path, `malformed placeholder ${JSON.stringify(whole)}: ${why}`);
+      new ConfigError(path, `malformed placeholder ${JSON.stringify(shown)}: ${why}`);
     if (!close) throw bad("no closing }");
     const kind = scheme.toLowerCase();
     if (kind !== "env" && kind !== "file")
