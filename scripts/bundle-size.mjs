@@ -29,7 +29,8 @@ export const OURS = [
   {
     name: "bedrock-edge createBedrock (everything, SigV4 included)",
     entry: "test/size/entries/full.ts",
-    ceiling: 26 * 1024,
+    // 27.2 KB after issue 13 (ECA provider choice, ${file:}, placeholder checks, prompt resources, audio, effort).
+    ceiling: 28 * 1024,
   },
   { name: "bedrock-edge stream decoding only (ConversePipeline)", entry: "test/size/entries/pipeline.ts" },
 ];

@@ -41,7 +41,14 @@ export * from "./sigv4";
 export { parseToolCall, ToolCallAccumulator, ToolCallAccumulatorStream } from "./stream/accumulate";
 export type { DecoderOptions, EventStreamMessage } from "./stream/decode";
 export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode";
-export type { AssistantMessage, ChatEvent, ConverseEvent, TokenUsage, ToolCall } from "./stream/events";
+export type {
+  AssistantMessage,
+  ChatEvent,
+  ConverseEvent,
+  JsonObject,
+  TokenUsage,
+  ToolCall,
+} from "./stream/events";
 export { ConverseEventStream, parseConverseMessage } from "./stream/parse";
 export { LazyPartialJson, PartialJsonParser } from "./stream/partial-json";
 export { ConversePipeline } from "./stream/pipeline";
@@ -58,3 +65,4 @@ export type {
 } from "./tools/types";
 /** Wire types of the whole Converse / ConverseStream API, as AWS's service model defines them. */
 export type * as Wire from "./types";
+export type { JsonValue } from "./types/converse";

@@ -1,24 +1,32 @@
+import { dirname, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { type BedrockClient, createBedrock, planCall } from "../client/create";
 import { BedrockError } from "../client/errors";
+import type { RequestOptions } from "../client/options";
+import { fileReader } from "../node/files";
 import type { InputMessage } from "../request/messages";
 import type { ChatEvent } from "../stream/events";
-import { COMMON_OPTIONS, parseCommand, parseLogLevel } from "./args";
+import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args";
 import { type ConfigDocument, documentOf, readConfigFile } from "./config-file";
-import { CliError, EXIT } from "./errors";
+import { CliError, describeError, EXIT, exitCodeFor } from "./errors";
 import { formatUsage } from "./format";
 import { CHAT_HELP } from "./help";
 import { type Io, readAll } from "./io";
 import { EMULATOR_MODEL, type LocalEmulator, startLocalEmulator } from "./local-emulator";
 
-/** `bedrock-edge chat`: one prompt, the answer streamed to stdout. */
+/** `bedrock-edge chat`: one prompt, the answer streamed to stdout; with --interactive, turns until EOF. */
 export async function runChat(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommand("chat", {
     args: argv,
     options: {
       ...COMMON_OPTIONS,
       config: { type: "string" },
+      provider: { type: "string" },
       model: { type: "string" },
       system: { type: "string" },
+      "max-tokens": { type: "string" },
+      temperature: { type: "string" },
+      interactive: { type: "boolean", short: "i" },
       "no-stream": { type: "boolean" },
       emulator: { type: "boolean" },
     },
@@ -29,9 +37,11 @@ export async function runChat(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const logLevel = parseLogLevel(values["log-level"]);
+  const maxTokens = parseInteger("--max-tokens", values["max-tokens"], 1, 1_000_000);
+  const temperature = parseTemperature(values.temperature);
   const configPath = values.config ?? (io.env.BEDROCK_EDGE_CONFIG || undefined);
   const config = configPath
-    ? await readConfigFile(configPath)
+    ? await readConfigFile(configPath, values.provider)
     : documentOf({}, "config from the environment");
   let model = values.model;
 
@@ -45,22 +55,107 @@ export async function runChat(argv: string[], io: Io): Promise<number> {
       const region = io.env.AWS_REGION || io.env.AWS_DEFAULT_REGION;
       if (region) config.block.region = region;
     }
-    const client = openClient(config, io);
-    const options = {
+    // ${file:PATH} in a config file is relative to that file.
+    const client = openClient(config, io, {
+      provider: values.provider,
+      baseDir: configPath ? dirname(resolve(configPath)) : undefined,
+    });
+    const options: RequestOptions = {
       model,
       system: values.system,
-      stream: !values["no-stream"],
+      maxTokens,
+      temperature,
+      // Unset unless --no-stream: the model's extraPayload may say stream: false.
+      stream: values["no-stream"] ? false : undefined,
       signal: io.signal,
       logLevel,
     };
     // Check model and credentials before waiting on stdin: a typo should not cost the user their prompt.
     preflight(client, options);
+    if (values.interactive) return await runTurns(client, options, positionals, io, logLevel !== "silent");
     const prompt = await readPrompt(positionals, io);
     const messages: InputMessage[] = [{ role: "user", content: prompt }];
-    return await printAnswer(client.stream(messages, options), io, logLevel !== "silent");
+    return (await printAnswer(client.stream(messages, options), io, logLevel !== "silent")).code;
   } finally {
     await emulator?.close();
   }
+}
+
+function parseTemperature(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0 || n > 2) {
+    throw new CliError(`--temperature: expected a number from 0 to 2, got "${value}"`);
+  }
+  return n;
+}
+
+const interrupted = () => new CliError("interrupted", EXIT.interrupted);
+
+/** Settles with `promise`, or rejects (interrupted) as soon as Ctrl-C aborts `signal`. */
+function untilInterrupted<T>(promise: Promise<T>, io: Io): Promise<T> {
+  const signal = io.signal;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      // Nothing more will be read: let the process end without waiting on the terminal or the pipe.
+      (io.stdin as { destroy?: () => void }).destroy?.();
+      reject(interrupted());
+    };
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * `--interactive`: each line of stdin is a user turn, answered in order, the history kept (the assistant's turns
+ * exactly as received) until EOF. A failed turn is reported and dropped from the history; the session goes on.
+ */
+async function runTurns(
+  client: BedrockClient,
+  options: RequestOptions,
+  positionals: string[],
+  io: Io,
+  showUsage: boolean,
+): Promise<number> {
+  const history: InputMessage[] = [];
+  const lines = createInterface({ input: io.stdin, terminal: false })[Symbol.asyncIterator]();
+  const tty = !!io.stdin.isTTY;
+  if (tty) io.stderr.write(io.err.dim("One turn per line; Ctrl-D ends the session, Ctrl-C interrupts.\n"));
+  let first = positionals.length > 0 ? positionals.join(" ") : undefined;
+  let code: number = EXIT.ok;
+  for (;;) {
+    let line = first;
+    first = undefined;
+    if (line === undefined) {
+      if (tty) io.stderr.write(io.err.bold("you: "));
+      const next = await untilInterrupted(lines.next(), io);
+      if (next.done) break;
+      line = next.value;
+    }
+    if (line.trim() === "") continue;
+    history.push({ role: "user", content: line });
+    try {
+      const { message } = await printAnswer(client.stream(history, options), io, showUsage);
+      if (message) history.push(message as InputMessage);
+    } catch (error) {
+      if (io.signal.aborted) throw error;
+      history.pop();
+      io.stderr.write(`${describeError(error, io.err)}\n`);
+      code = exitCodeFor(error);
+    }
+  }
+  if (io.signal.aborted) throw interrupted();
+  return code;
 }
 
 function modelsOf(config: ConfigDocument): Record<string, unknown> {
@@ -76,9 +171,17 @@ function pointAtEmulator(config: ConfigDocument, emulator: LocalEmulator): void 
   Object.assign(config.block, emulator.provider);
 }
 
-function openClient(config: ConfigDocument, io: Io): BedrockClient {
+function openClient(
+  config: ConfigDocument,
+  io: Io,
+  choice: { provider?: string; baseDir?: string },
+): BedrockClient {
   try {
-    return createBedrock(config.document, { env: io.env });
+    return createBedrock(config.document, {
+      env: io.env,
+      provider: choice.provider,
+      readFile: fileReader(choice.baseDir),
+    });
   } catch (error) {
     if (error instanceof BedrockError && error.name === "ConfigError") {
       throw new CliError(`${config.source}: ${error.message}`);
@@ -87,7 +190,7 @@ function openClient(config: ConfigDocument, io: Io): BedrockClient {
   }
 }
 
-function preflight(client: BedrockClient, options: { model?: string; stream: boolean }): void {
+function preflight(client: BedrockClient, options: RequestOptions): void {
   try {
     planCall(client.config, [{ role: "user", content: "." }], {
       model: options.model,
@@ -121,8 +224,11 @@ async function readPrompt(positionals: string[], io: Io): Promise<string> {
     return prompt;
   }
   if (io.stdin.isTTY) io.stderr.write(io.err.dim("Type your prompt, then Ctrl-D on a new line:\n"));
-  const prompt = (await readAll(io.stdin)).replace(/\r?\n$/, "");
+  const prompt = (await untilInterrupted(readAll(io.stdin), io)).replace(/\r?\n$/, "");
   if (prompt.trim() === "") {
+    // Ctrl-C on a pipeline ends the writer too: its EOF can arrive just before our own SIGINT.
+    await new Promise((r) => setTimeout(r, 50));
+    if (io.signal.aborted) throw interrupted();
     throw new CliError(
       "no prompt: pass it as an argument or on stdin",
       EXIT.usage,
@@ -132,10 +238,18 @@ async function readPrompt(positionals: string[], io: Io): Promise<string> {
   return prompt;
 }
 
-/** Answer text to stdout as it arrives; reasoning, tool calls and usage to stderr, so stdout is only the answer. */
-async function printAnswer(events: AsyncIterable<ChatEvent>, io: Io, showUsage: boolean): Promise<number> {
+/**
+ * Answer text to stdout as it arrives; reasoning, tool calls and usage to stderr, so stdout is only the answer.
+ * Resolves to the exit code and the assistant turn (for a history).
+ */
+async function printAnswer(
+  events: AsyncIterable<ChatEvent>,
+  io: Io,
+  showUsage: boolean,
+): Promise<{ code: number; message?: unknown }> {
   const e = io.err;
   let endsWithNewline = true;
+  let message: unknown;
   try {
     for await (const event of events) {
       switch (event.type) {
@@ -160,6 +274,7 @@ async function printAnswer(events: AsyncIterable<ChatEvent>, io: Io, showUsage: 
           );
           break;
         case "finish":
+          message = event.message;
           if (!endsWithNewline) io.stdout.write("\n");
           endsWithNewline = true;
           if (showUsage)
@@ -171,5 +286,5 @@ async function printAnswer(events: AsyncIterable<ChatEvent>, io: Io, showUsage: 
     // A failure mid-answer: end the partial line so the error starts on its own.
     if (!endsWithNewline) io.stdout.write("\n");
   }
-  return EXIT.ok;
+  return { code: EXIT.ok, message };
 }

@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
+import { chooseProvider } from "../config/resolve";
 import { CliError } from "./errors";
 
-/** A config document as read from disk, and the bedrock provider block inside it (edited in place by callers). */
+/** A config document as read from disk, and the Bedrock provider block inside it (edited in place by callers). */
 export interface ConfigDocument {
   /** Where it came from, for messages: the file path, or a description. */
   source: string;
@@ -12,7 +13,7 @@ export interface ConfigDocument {
 }
 
 /** Reads and parses an ECA-style config file. Unreadable files and bad JSON are usage errors naming the file. */
-export async function readConfigFile(path: string): Promise<ConfigDocument> {
+export async function readConfigFile(path: string, provider?: string): Promise<ConfigDocument> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -33,17 +34,23 @@ export async function readConfigFile(path: string): Promise<ConfigDocument> {
       `config file ${path}: expected a JSON object ({"providers": {"bedrock": {...}}} or a provider block)`,
     );
   }
-  return documentOf(parsed, `config file ${path}`);
+  return documentOf(parsed, `config file ${path}`, provider);
 }
 
-export function documentOf(document: Record<string, unknown>, source: string): ConfigDocument {
-  const providers = document.providers;
-  const block =
-    "providers" in document
-      ? isObject(providers) && isObject(providers.bedrock)
-        ? providers.bedrock
-        : undefined
-      : document;
+/** The document and its Bedrock provider block: chosen as resolveConfig chooses it (`api: "bedrock"`, `provider`). */
+export function documentOf(
+  document: Record<string, unknown>,
+  source: string,
+  provider?: string,
+): ConfigDocument {
+  if (!("providers" in document)) return { source, document, block: document };
+  let block: Record<string, unknown> | undefined;
+  try {
+    const chosen = (document.providers as Record<string, unknown>)[chooseProvider(document, provider)];
+    if (isObject(chosen)) block = chosen;
+  } catch {
+    // no single Bedrock provider: resolveConfig reports it, naming the path
+  }
   return { source, document, block };
 }
 

@@ -43,18 +43,24 @@ Sends PROMPT (read from stdin when none is given) to Bedrock's Converse API and 
 stdout. Token usage goes to stderr (not with --log-level silent).
 
 Options:
-  --config FILE       an ECA-style config file: {"providers": {"bedrock": {...}}} or a bare provider block;
-                      \${env:VAR} and \${env:VAR:default} are read from the environment
-                      (default: the file named by BEDROCK_EDGE_CONFIG, else settings from the environment)
-  --model NAME        an alias from the config's models, bedrock/ALIAS, or a Bedrock model id
+  --config FILE       an ECA config file: {"providers": {...}} (the one with "api": "bedrock") or a bare
+                      provider block; \${env:VAR}, \${env:VAR:default} and \${file:PATH} (relative to the
+                      file) are filled in (default: the file named by BEDROCK_EDGE_CONFIG, else the environment)
+  --provider NAME     which provider, when the document has several with "api": "bedrock"
+  --model NAME        an alias from the config's models, PROVIDER/ALIAS, or a Bedrock model id
   --system TEXT       a system prompt
-  --no-stream         call /converse (one JSON response) instead of /converse-stream
+  --max-tokens N      the answer's token limit (default 1024)
+  --temperature T     sampling temperature, 0 to 2
+  -i, --interactive   one user turn per line of stdin, with the history, until EOF
+  --no-stream         call /converse (one JSON response) instead of /converse-stream (as does a model
+                      whose extraPayload says "stream": false)
   --emulator          run against an in-process emulator: no network, no keys (overrides url and key)
   --log-level LEVEL   silent | error | warn | info | debug (debug logs requests and events to stderr)
   -h, --help          show this help
 
 Environment:
   AWS_BEARER_TOKEN_BEDROCK, BEDROCK_API_KEY   a Bedrock API key, when the config sets no key
+  <PROVIDER>_API_KEY, <PROVIDER>_API_URL      key and url of a provider that sets none (ECA's fallback)
   AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,   AWS credentials (signed with SigV4), when there is no key
   AWS_SESSION_TOKEN
   BEDROCK_EDGE_CONFIG                         the config file, when --config is not given

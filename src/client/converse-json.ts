@@ -123,7 +123,7 @@ function converseEvents(
   const events: ChatEvent[] = [];
   try {
     for (const event of converseResponseEvents(json)) accumulator.push(event, events);
-    accumulator.end(events);
+    accumulator.end(events, true);
   } catch (error) {
     if (error instanceof BedrockError) throw error;
     throw new BedrockError(

@@ -2,6 +2,7 @@ import { MissingCredentialsError, resolveAuth } from "../auth/credentials";
 import type { Authorizer } from "../auth/types";
 import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } from "../config/resolve";
 import { buildEndpoint, DEFAULT_REGION } from "../endpoint/build";
+import { prefixModelId } from "../endpoint/model-id";
 import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body";
 import type { InputMessage } from "../request/messages";
 import { LazyPartialJson } from "../stream/partial-json";
@@ -41,10 +42,16 @@ function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig 
 function secretsOf(config: Partial<BedrockConfig> | undefined, options?: ResolveOptions): string[] {
   const env = options?.env ?? config?.env ?? {};
   const raw = config as Record<string, any> | undefined;
-  const block = raw?.providers?.bedrock ?? raw;
-  const credentials = [block?.credentials, options?.credentials].filter((c) => c && typeof c === "object");
+  const blocks = raw?.providers && typeof raw.providers === "object" ? Object.values(raw.providers) : [raw];
+  const credentials = [...blocks.map((b: any) => b?.credentials), options?.credentials].filter(
+    (c) => c && typeof c === "object",
+  );
   return [
-    block?.key,
+    ...blocks.map((b: any) => b?.key),
+    // ECA's <PROVIDER>_API_KEY fallbacks
+    ...Object.keys(env)
+      .filter((name) => name.endsWith("_API_KEY"))
+      .map((name) => env[name]),
     env.AWS_BEARER_TOKEN_BEDROCK,
     env.BEDROCK_API_KEY,
     env.AWS_SECRET_ACCESS_KEY,
@@ -89,19 +96,43 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
     if (!(CLIENT_OPTION_KEYS as readonly string[]).includes(k)) params[k] = v;
   }
   const stream = (options.stream ?? model.extraPayload.stream ?? true) !== false;
-  const body = buildConverseBody(messages, params, model.extraPayload);
+  const region = config.region || DEFAULT_REGION;
+  const body = buildConverseBody(messages, params, model.extraPayload, model.modelName);
   const secrets = secretsOf(config);
   return {
     url: buildEndpoint(config, model.modelName, stream),
     body,
     stream,
-    ...transportPlan(config, options, authFor(config, secrets), secrets, config.env),
+    ...transportPlan(
+      model.extraHeaders ? { ...config, headers: { ...config.headers, ...model.extraHeaders } } : config,
+      options,
+      authFor(config, secrets),
+      secrets,
+      config.env,
+    ),
     readJson: readConverseJson,
     partialJson: LazyPartialJson,
-  };
+    // With `url` the region goes in front of the id by default (the documented proxy form); a server that wants
+    // plain ids (the emulator, Bedrock itself) then answers "invalid model identifier".
+    regionPrefixed:
+      !!config.url &&
+      (config.modelIdPrefix ?? "region") === "region" &&
+      prefixModelId(model.modelName, "region", region) !== model.modelName,
+  } as CallPlan;
 }
 
-function reportOnce(options: RequestOptions, error: unknown): void {
+/** The "invalid model identifier" hint, when the region in front of the id was ours (`url` set): say how to stop it. */
+function explain(error: unknown, regionPrefixed: boolean | undefined): void {
+  const e = error as BedrockError;
+  if (!regionPrefixed || e?.name !== "ValidationException" || !/model identifier/i.test(e.message)) return;
+  const hint =
+    'the SDK put the region in front of the id because `url` is set (the proxy form): if this server takes plain ids (the emulator, Bedrock itself), set modelIdPrefix: "none"';
+  e.message = e.hint ? e.message.replace(e.hint, hint) : `${e.message} (hint: ${hint})`;
+  e.hint = hint;
+}
+
+function reportOnce(options: RequestOptions, error: unknown, plan?: CallPlan): void {
+  explain(error, (plan as { regionPrefixed?: boolean } | undefined)?.regionPrefixed);
   try {
     options.onError?.(error as BedrockError);
   } catch {
@@ -115,8 +146,10 @@ function open(
   messages: readonly InputMessage[],
   options: RequestOptions,
   signal?: AbortSignal,
+  onPlan?: (plan: CallPlan) => void,
 ): OpenCall & { dispatcher: Dispatcher } {
   const plan = planCall(resolved(config), messages, options);
+  onPlan?.(plan);
   if (signal) plan.signal = signal;
   const dispatcher = new Dispatcher({
     ...options,
@@ -131,12 +164,15 @@ export async function request(
   messages: readonly InputMessage[],
   options: RequestOptions = {},
 ): Promise<ConverseResult> {
+  let plan: CallPlan | undefined;
   try {
-    const call = open(config, messages, options);
+    const call = open(config, messages, options, undefined, (p) => {
+      plan = p;
+    });
     const acc = await drain(call);
     return resultOf(acc.finishEvent!, acc.outputText);
   } catch (error) {
-    reportOnce(options, error);
+    reportOnce(options, error, plan);
     throw error;
   }
 }
@@ -150,10 +186,14 @@ export function stream(
   messages: readonly InputMessage[],
   options: RequestOptions = {},
 ): ChatEventStream {
+  let plan: CallPlan | undefined;
   return eventStream(
-    (signal) => open(config, messages, options, signal),
+    (signal) =>
+      open(config, messages, options, signal, (p) => {
+        plan = p;
+      }),
     options.signal,
-    (error) => reportOnce(options, error),
+    (error) => reportOnce(options, error, plan),
   );
 }
 

@@ -157,6 +157,8 @@ function hintFor(code: string, message: string, status?: number): string | undef
     return "the key is not valid: check BEDROCK_API_KEY / AWS_BEARER_TOKEN_BEDROCK or the config's `key`";
   }
   if (code === "AccessDeniedException" || status === 403) {
+    // "... is not allowed by this proxy": the signing proxy's allow-lists, nothing to do with IAM.
+    if (m.includes("this proxy")) return;
     if (m.includes("model")) return "request access to this model in the Bedrock console for this region";
     return "missing or wrong key, or the IAM identity lacks bedrock:InvokeModel / bedrock:CallWithBearerToken";
   }
@@ -164,7 +166,7 @@ function hintFor(code: string, message: string, status?: number): string | undef
     return "the URL path is not a Bedrock operation: an ARN model id must be percent-encoded, and a proxy must forward /converse and /converse-stream";
   }
   if (code === "ResourceNotFoundException" || status === 404) {
-    return "wrong region or model id, or the proxy does not serve this path (check `url` and that it supports /converse-stream)";
+    return "wrong region or model id, or a proxy that does not serve this path: check `region` and `url`";
   }
   if (code === "ValidationException" && (m.includes("model identifier") || m.includes("model id"))) {
     return "invalid model id: a full region in front of the id (us-east-1.anthropic...) is not valid; use the plain id or a geo inference profile (us., eu., apac.)";

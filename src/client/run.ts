@@ -85,8 +85,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
     let accumulator: ToolCallAccumulator | undefined;
     const abort = new AbortController();
     const onUserAbort = () => abort.abort(plan.signal!.reason);
-    if (plan.signal?.aborted)
-      throw new AbortError("The request was aborted before it was sent", { phase: "request" });
+    if (plan.signal?.aborted) throw userAbort(plan.signal, " before it was sent");
     plan.signal?.addEventListener("abort", onUserAbort, { once: true });
     let timedOut: TimeoutError | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -173,7 +172,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
         plan.onRetry?.(error, attempt, delay);
         disarm();
         await sleep(delay, plan.signal).catch(() => {
-          throw new AbortError("The request was aborted while waiting to retry", { phase: "request" });
+          throw userAbort(plan.signal!, " while waiting to retry");
         });
         continue;
       }
@@ -299,7 +298,7 @@ function unexpectedBody(response: Response, type: string, body: string): Bedrock
   return new BedrockError(
     "UnexpectedResponseError",
     `Expected an event stream (${EVENT_STREAM}) from /converse-stream but got ${type || "no content type"}` +
-      (looksHtml ? " with an HTML page" : text ? `: ${JSON.stringify(text.slice(0, 120))}` : ""),
+      (looksHtml ? " with an HTML page" : text ? `: ${JSON.stringify(text)}` : " with an empty body"),
     {
       status: response.status,
       requestId: requestIdOf(response),
@@ -307,6 +306,17 @@ function unexpectedBody(response: Response, type: string, body: string): Bedrock
       hint: "the endpoint or proxy does not support /converse-stream: set stream: false, or fix the proxy",
     },
   );
+}
+
+/** The caller's abort; one from `AbortSignal.timeout()` is named TimeoutError, as fetch's is. */
+function userAbort(signal: AbortSignal, when = ""): BedrockError {
+  const timeout = signal.reason?.name === "TimeoutError";
+  const error = new AbortError(`The request ${timeout ? "timed out" : "was aborted"}${when}`, {
+    phase: "request",
+    cause: signal.reason,
+  });
+  if (timeout) error.name = "TimeoutError";
+  return error;
 }
 
 function toBedrockError(
@@ -320,14 +330,11 @@ function toBedrockError(
   let error: BedrockError;
   if (timedOut) error = timedOut;
   else if (plan.signal?.aborted) {
-    error = new AbortError("The request was aborted", {
-      phase: delivered ? "stream" : "request",
-      cause: plan.signal.reason,
-    });
+    error = userAbort(plan.signal);
   } else if (raw instanceof BedrockError) error = raw;
   else {
+    // (its phase is set below)
     error = new BedrockError("UnknownError", `Unexpected failure talking to ${host}: ${describe(raw)}`, {
-      phase: delivered ? "stream" : "request",
       cause: raw,
     });
   }

@@ -1,7 +1,7 @@
 import type { Authorizer, AwsCredentials, CredentialsProvider } from "../auth/types";
 import { ConfigError } from "../client/errors";
 import type { Logger } from "../client/log";
-import { ambientEnv, type EnvRecord, interpolateEnv } from "./env";
+import { ambientEnv, type EnvRecord, type FileReader, interpolateEnv } from "./env";
 import { type LogLevel, type ModelConfig, type ModelIdPrefix, parseProvider } from "./schema";
 
 /** A validated provider config, plus the things a JSON file cannot hold (fetch, logger, auth). */
@@ -17,6 +17,10 @@ export interface BedrockConfig {
   firstByteTimeoutMs?: number;
   idleTimeoutMs?: number;
   headers?: Record<string, string>;
+  /** The provider's name in an ECA document (`corp-bedrock`): `corp-bedrock/alias` names a model too. */
+  providerName?: string;
+  /** The model used when a call names none: an ECA document's `defaultModel`, when it names this provider. */
+  defaultModel?: string;
   /** The environment `${env:...}` and credential lookups read from. */
   env: EnvRecord;
   fetch?: typeof fetch;
@@ -32,28 +36,131 @@ export interface ResolveOptions {
   logger?: Logger;
   auth?: Authorizer;
   credentials?: AwsCredentials | CredentialsProvider;
+  /**
+   * Which provider of an ECA document to use, when several have `api: "bedrock"` (else the one `defaultModel`
+   * names, or the only one).
+   */
+  provider?: string;
+  /**
+   * Reads `${file:PATH}` files. Web runtimes have none (a `${file:...}` is then a ConfigError); on Node pass
+   * `fileReader()` from bedrock-edge/node (relative paths from the working directory, or the directory you give).
+   */
+  readFile?: FileReader;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** ECA's environment fallbacks for a provider: `corp-bedrock` (or `corpBedrock`) reads CORP_BEDROCK_API_KEY. */
+export const envNameOf = (provider: string, suffix: "API_KEY" | "API_URL") =>
+  `${provider
+    .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+    .replace(/[^A-Za-z0-9]+/g, "_")
+    .toUpperCase()}_${suffix}`;
+
+/**
+ * The Bedrock provider of an ECA document: providers are named freely and `api: "bedrock"` marks Bedrock ones
+ * (a provider named `bedrock` with no `api` counts too). Several: `options.provider`, else the one `defaultModel`
+ * names; an ambiguous choice is an error that lists them.
+ */
+export function chooseProvider(doc: Record<string, unknown>, wanted: string | undefined): string {
+  const providers = doc.providers;
+  if (!isObject(providers)) throw new ConfigError("providers", "expected an object of providers");
+  const isBedrock = (name: string) => {
+    const p = providers[name];
+    return isObject(p) && (p.api === "bedrock" || (p.api === undefined && name === "bedrock"));
+  };
+  const names = Object.keys(providers);
+  const bedrock = names.filter(isBedrock);
+  if (wanted !== undefined) {
+    if (!Object.hasOwn(providers, wanted))
+      throw new ConfigError(
+        "provider",
+        `no provider "${wanted}" in the document (it has ${names.join(", ") || "none"})`,
+      );
+    if (!isBedrock(wanted)) {
+      const api = (providers[wanted] as { api?: unknown } | undefined)?.api;
+      throw new ConfigError(
+        `providers.${wanted}.api`,
+        `expected "bedrock", received ${JSON.stringify(api)}: bedrock-edge speaks only to Bedrock providers`,
+      );
+    }
+    return wanted;
+  }
+  if (bedrock.length === 1) return bedrock[0];
+  const fromDefault = typeof doc.defaultModel === "string" ? doc.defaultModel.split("/")[0] : undefined;
+  if (fromDefault !== undefined && bedrock.includes(fromDefault)) return fromDefault;
+  if (bedrock.length === 0)
+    throw new ConfigError(
+      "providers",
+      `no Bedrock provider: mark one with "api": "bedrock" (the document has ${names.join(", ") || "none"})`,
+    );
+  throw new ConfigError(
+    "providers",
+    `several Bedrock providers (${bedrock.join(", ")}): choose one with the provider option (CLI: --provider) or defaultModel`,
+  );
+}
+
+/** ECA keys that do not apply to Bedrock calls: accepted so that a working ECA config loads, and ignored. */
+const IGNORED_PROVIDER_KEYS = ["fetchModels", "httpClient", "thinkTagStart", "thinkTagEnd"];
+const IGNORED_MODEL_KEYS = ["reasoningHistory"];
+
+function withoutIgnored(block: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...block };
+  for (const k of IGNORED_PROVIDER_KEYS) delete out[k];
+  if (isObject(out.models)) {
+    const models: Record<string, unknown> = {};
+    for (const [alias, m] of Object.entries(out.models)) {
+      if (!isObject(m)) models[alias] = m;
+      else {
+        const copy = { ...m };
+        for (const k of IGNORED_MODEL_KEYS) delete copy[k];
+        models[alias] = copy;
+      }
+    }
+    out.models = models;
+  }
+  return out;
 }
 
 /**
- * Validates a provider block (or a whole `{"providers": {"bedrock": {...}}}` document) and interpolates
- * `${env:VAR}` / `${env:VAR:default}`. Throws ConfigError with the path of the first bad value.
+ * Validates a provider block (or a whole ECA `{"providers": {...}}` document) and interpolates `${env:VAR}`,
+ * `${env:VAR:default}` and `${file:PATH}`. Throws ConfigError with the path of the first bad value.
  */
 export function resolveConfig(raw: unknown, options: ResolveOptions = {}): BedrockConfig {
   const env = options.env ?? ambientEnv();
   let block = raw;
   let prefix = "";
-  if (raw && typeof raw === "object" && "providers" in raw) {
-    const providers = (raw as { providers: unknown }).providers;
-    if (!providers || typeof providers !== "object" || !("bedrock" in providers)) {
-      throw new ConfigError("providers.bedrock", "missing: the document has no bedrock provider");
-    }
-    block = (providers as { bedrock: unknown }).bedrock;
-    prefix = "providers.bedrock";
+  let name: string | undefined;
+  let defaultModel: string | undefined;
+  if (isObject(raw) && "providers" in raw) {
+    name = chooseProvider(raw, options.provider);
+    block = (raw.providers as Record<string, unknown>)[name];
+    prefix = `providers.${name}`;
+    const dm = raw.defaultModel;
+    if (dm !== undefined && typeof dm !== "string")
+      throw new ConfigError("defaultModel", `expected "provider/model", received ${JSON.stringify(dm)}`);
+    // ECA's "provider/model": only a model of this provider applies here.
+    if (dm?.startsWith(`${name}/`)) defaultModel = dm.slice(name.length + 1);
   }
   if (!block || typeof block !== "object" || Array.isArray(block)) {
     throw new ConfigError(prefix, "expected an object (the bedrock provider block)");
   }
-  const provider = interpolateEnv(block, env, prefix) as Record<string, unknown>;
+  const provider = interpolateEnv(
+    withoutIgnored(block as Record<string, unknown>),
+    { env, readFile: options.readFile },
+    prefix,
+  ) as Record<string, unknown>;
+  // As ECA does: no key or url in the provider means <PROVIDER>_API_KEY / <PROVIDER>_API_URL.
+  if (name !== undefined) {
+    for (const [field, suffix] of [
+      ["key", "API_KEY"],
+      ["url", "API_URL"],
+    ] as const) {
+      const value = provider[field] === undefined ? env[envNameOf(name, suffix)] : undefined;
+      if (value) provider[field] = value;
+    }
+  }
   // As the AWS SDKs do: no region in the config means the environment's.
   const regionVar =
     provider.region !== undefined
@@ -66,7 +173,10 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Bedro
     if (!regionVar || !(error instanceof ConfigError) || !error.path.endsWith("region")) throw error;
     throw new ConfigError(`env.${regionVar}`, `"${env[regionVar]}" is not an AWS region such as us-east-1`);
   }
-  const config: BedrockConfig = { ...parsed, models: parsed.models ?? {}, env };
+  const { api: _, ...settings } = parsed;
+  const config: BedrockConfig = { ...settings, models: parsed.models ?? {}, env };
+  if (name !== undefined) config.providerName = name;
+  if (defaultModel !== undefined) config.defaultModel = defaultModel;
   if (options.fetch) config.fetch = options.fetch;
   if (options.logger) config.logger = options.logger;
   if (options.auth) config.auth = options.auth;
@@ -76,7 +186,12 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Bedro
 
 /** An id Bedrock itself accepts: `vendor.model...`, a geo/region-prefixed id, or an ARN. */
 export function looksLikeModelId(name: string): boolean {
-  return name.startsWith("arn:") || /^[a-z0-9-]+\.[A-Za-z0-9._:/-]+$/.test(name);
+  // The emulator's `fault.SPEC` and `replay.NAME` ids (docs/emulator.md) go to it as they are.
+  return (
+    name.startsWith("arn:") ||
+    /^(fault|replay)\.\S+$/.test(name) ||
+    /^[a-z0-9-]+\.[A-Za-z0-9._:/-]+$/.test(name)
+  );
 }
 
 export interface ResolvedModel {
@@ -84,16 +199,23 @@ export interface ResolvedModel {
   alias?: string;
   modelName: string;
   extraPayload: Record<string, unknown>;
+  /** Headers sent with every request to this model (ECA's `extraHeaders`). */
+  extraHeaders?: Record<string, string>;
 }
 
 /**
  * `claude` and `bedrock/claude` resolve through `models`; an unknown name that looks like a Bedrock model id or
  * ARN is used as is; a config with a single model needs no name.
  */
-export function resolveModel(config: Pick<BedrockConfig, "models">, name?: string): ResolvedModel {
+export function resolveModel(
+  config: Pick<BedrockConfig, "models" | "providerName" | "defaultModel">,
+  name?: string,
+): ResolvedModel {
   const aliases = Object.keys(config.models);
+  if ((name === undefined || name === "") && config.defaultModel) name = config.defaultModel;
   if (name === undefined || name === "") {
-    if (aliases.length === 1) return { alias: aliases[0], ...modelEntry(config.models[aliases[0]]) };
+    if (aliases.length === 1)
+      return { alias: aliases[0], ...modelEntry(aliases[0], config.models[aliases[0]]) };
     throw new ConfigError(
       "model",
       aliases.length === 0
@@ -101,9 +223,10 @@ export function resolveModel(config: Pick<BedrockConfig, "models">, name?: strin
         : `no model given and the config has several: pass options.model, one of ${aliases.join(", ")}`,
     );
   }
-  const alias = name.startsWith("bedrock/") ? name.slice("bedrock/".length) : name;
+  const own = [`${config.providerName ?? "bedrock"}/`, "bedrock/"].find((p) => name.startsWith(p));
+  const alias = own ? name.slice(own.length) : name;
   const entry = Object.hasOwn(config.models, alias) ? config.models[alias] : undefined;
-  if (entry) return { alias, ...modelEntry(entry) };
+  if (entry) return { alias, ...modelEntry(alias, entry) };
   if (looksLikeModelId(alias)) return { modelName: alias, extraPayload: {} };
   throw new ConfigError(
     "model",
@@ -111,6 +234,10 @@ export function resolveModel(config: Pick<BedrockConfig, "models">, name?: strin
   );
 }
 
-function modelEntry(m: ModelConfig): Omit<ResolvedModel, "alias"> {
-  return { modelName: m.modelName, extraPayload: m.extraPayload ?? {} };
+function modelEntry(alias: string, m: ModelConfig): Omit<ResolvedModel, "alias"> {
+  return {
+    modelName: m.modelName ?? alias,
+    extraPayload: m.extraPayload ?? {},
+    ...(m.extraHeaders && { extraHeaders: m.extraHeaders }),
+  };
 }

@@ -12,8 +12,10 @@ export type ModelIdPrefix = (typeof MODEL_ID_PREFIXES)[number];
 const schemas = () => {
   const nonNegative = v.pipe(v.number(), v.integer(), v.minValue(0));
   const model = v.strictObject({
-    modelName: v.pipe(v.string(), v.minLength(1)),
+    // As in ECA, optional: the alias is the model id when it is left out.
+    modelName: v.optional(v.pipe(v.string(), v.minLength(1))),
     extraPayload: v.optional(v.record(v.string(), v.unknown())),
+    extraHeaders: v.optional(v.record(v.string(), v.string())),
   });
   const credentials = v.strictObject({
     accessKeyId: v.pipe(v.string(), v.minLength(1)),
@@ -53,7 +55,9 @@ export function parseProvider(raw: unknown, pathPrefix: string): v.InferOutput<S
   built ??= schemas();
   const result = v.safeParse(built.provider, raw);
   if (result.success) return result.output;
-  const issue = result.issues[0];
+  // A misspelt key (`modelname`) also makes its intended key missing: name the unknown key, the cause.
+  const issue =
+    result.issues.find((i) => i.type === "strict_object" && i.expected === "never") ?? result.issues[0];
   const dot = v.getDotPath(issue);
   const path = [pathPrefix, dot].filter(Boolean).join(".");
   let message: string;
@@ -62,11 +66,36 @@ export function parseProvider(raw: unknown, pathPrefix: string): v.InferOutput<S
     const allowed = Object.keys(
       issue.path?.length && dot?.includes("models") ? built.model.entries : built.provider.entries,
     );
-    message = `unknown key "${key}" (allowed: ${allowed.join(", ")})`;
+    const near = key && closest(key, allowed);
+    message = `unknown key "${key}" (${near ? `did you mean "${near}"? ` : ""}allowed: ${allowed.join(", ")})`;
   } else if (issue.expected && issue.kind === "schema") {
     message = `expected ${issue.expected}, received ${issue.received}`;
   } else {
     message = issue.message;
   }
   throw new ConfigError(path, message);
+}
+
+/** The allowed key a misspelt one most likely meant: same letters in another case, or one or two edits away. */
+export function closest(key: string, allowed: readonly string[]): string | undefined {
+  const lower = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const candidate of allowed) {
+    const d = candidate.toLowerCase() === lower ? 0 : distance(lower, candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance (short strings: config keys). */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++)
+      next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
 }

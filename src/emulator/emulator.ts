@@ -102,8 +102,11 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (replay !== undefined)
       return replayResponse(replay, route.operation, faults, chunkSize, request, info, headers);
 
-    const body = parseConverseBody(text);
-    info.body = body;
+    const prompt = /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:prompt\//.test(modelId);
+    const received = parseConverseBody(text, prompt);
+    info.body = received;
+    // The prompt's own text is not known here: the model answers its variables (and any appended messages).
+    const body = prompt ? { ...received, messages: promptTurns(received) } : received;
     const reply = finishReply(
       await respond(body, modelId, route.operation, info.requestId, request.signal),
       body,
@@ -334,4 +337,16 @@ function redactedHeaders(headers: Headers): Record<string, string> {
     out[name] = REDACTED_HEADERS.has(name) ? "<redacted>" : value;
   });
   return out;
+}
+
+/** What the built-in model sees for a prompt resource: the variables' values as one user turn, then the messages. */
+function promptTurns(body: ConverseRequest): NonNullable<ConverseRequest["messages"]> {
+  const vars = Object.entries((body.promptVariables ?? {}) as Record<string, { text?: unknown }>)
+    .map(([name, value]) => `${name}: ${typeof value?.text === "string" ? value.text : ""}`)
+    .join("\n");
+  const messages = body.messages ?? [];
+  const first = { role: "user" as const, content: [{ text: vars || "(prompt)" }] };
+  if (messages[0]?.role === "user")
+    return [{ role: "user", content: [...first.content, ...messages[0].content] }, ...messages.slice(1)];
+  return [first, ...messages];
 }

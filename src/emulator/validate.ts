@@ -23,8 +23,14 @@ const TOP_LEVEL_KEYS = [
   "outputConfig",
 ];
 
-/** Parses and validates a request body; throws ValidationException (EmulatorError) on the first problem. */
-export function parseConverseBody(text: string): ConverseRequest {
+/** Fields a call with a prompt resource can't include: Prompt management defines them. */
+const PROMPT_DEFINED = ["additionalModelRequestFields", "inferenceConfig", "system", "toolConfig"];
+
+/**
+ * Parses and validates a request body; throws ValidationException (EmulatorError) on the first problem.
+ * `promptResource`: the model id is a prompt ARN, so messages may be empty and the prompt's own fields are refused.
+ */
+export function parseConverseBody(text: string, promptResource = false): ConverseRequest {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -38,6 +44,14 @@ export function parseConverseBody(text: string): ConverseRequest {
         `Malformed input request: extraneous key [${key}] is not permitted. Valid keys: ${TOP_LEVEL_KEYS.join(", ")}.`,
       );
     }
+  }
+  if (promptResource) {
+    const given = PROMPT_DEFINED.filter((k) => body[k] !== undefined);
+    if (given.length)
+      throw validationError(
+        `You can't include the following fields in a request that uses a prompt from Prompt management: ${given.join(", ")}. Define them in the prompt instead.`,
+      );
+    if (Array.isArray(body.messages) && body.messages.length === 0) return body as ConverseRequest;
   }
   checkMessages(body.messages);
   if (body.system !== undefined) checkShape(body.system, SYSTEM_BLOCKS, "system");
@@ -67,6 +81,16 @@ function checkMessages(messages: unknown): void {
     }
     message.content.forEach((block, j) => {
       checkShape(block, CONTENT_BLOCK, `messages.${i}.content.${j}`);
+      // Empty text is refused; whitespace only when the turn has nothing else (Bedrock took a "\n" block
+      // between a document and a question in a recorded request).
+      if (
+        block.text === "" ||
+        (typeof block.text === "string" &&
+          (message.content as any[]).every((b: any) => typeof b?.text === "string" && b.text.trim() === ""))
+      )
+        throw validationError(
+          `The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`,
+        );
     });
   });
 }

@@ -39,16 +39,29 @@ export const PARAMETER_KEYS = [
 
 export const DEFAULT_MAX_TOKENS = 1024;
 
+/** A prompt from Prompt management (`arn:aws:bedrock:REGION:ACCOUNT:prompt/ID[:VERSION]`) used as the model. */
+export const isPromptResource = (modelId: string | undefined) =>
+  modelId !== undefined && /^arn:aws[a-z-]*:bedrock:[^:]*:[^:]*:prompt\//.test(modelId);
+
+/**
+ * What a call with a prompt resource can't include (Converse API reference, Converse: "If you use a prompt from
+ * Prompt management, you can't include the following fields in the request: additionalModelRequestFields,
+ * inferenceConfig, system, or toolConfig. Instead, these fields must be defined through Prompt management.").
+ */
+const PROMPT_DEFINED = ["inferenceConfig", "system", "toolConfig", "additionalModelRequestFields"];
+
 export interface ReasoningOption {
   /** Token budget for extended thinking (Claude): sent as `thinking: {type: "enabled", budget_tokens}`. */
   budgetTokens?: number;
   /** `adaptive` for models that decide their own budget (Claude): `thinking: {type: "adaptive"}`. */
   type?: "enabled" | "adaptive";
   /**
-   * Reasoning effort, for the families that take one (set `format`): Amazon Nova 2 as
-   * `reasoningConfig: {type: "enabled", maxReasoningEffort}`, OpenAI gpt-oss as `reasoning_effort`.
+   * Reasoning effort. Claude (the default format) as `output_config: {effort}` in the model's own fields, where
+   * `xhigh` and `max` exist on the models that list them; Amazon Nova 2 as
+   * `reasoningConfig: {type: "enabled", maxReasoningEffort}`, OpenAI gpt-oss as `reasoning_effort` (low, medium,
+   * high).
    */
-  effort?: "low" | "medium" | "high";
+  effort?: "low" | "medium" | "high" | "xhigh" | "max";
   /** Which model family's field to write; default "anthropic" (`thinking`). */
   format?: "anthropic" | "nova" | "openai";
 }
@@ -173,6 +186,11 @@ function applyParameters(body: ConverseBody, p: Record<string, any>, path: strin
 }
 
 const EFFORTS = ["low", "medium", "high"];
+// Anthropic's effort levels (platform.claude.com/docs/en/build-with-claude/effort: `output_config.effort`, "low" to
+// "max", "high" the default; xhigh and max only on the models that list them). On Bedrock the field goes in
+// additionalModelRequestFields next to `thinking` (see the inspect_ai report of the Converse request for
+// us.anthropic.claude-opus-4-7: additionalModelRequestFields {thinking: {type: "adaptive"}, output_config: {effort}}).
+const CLAUDE_EFFORTS = [...EFFORTS, "xhigh", "max"];
 
 /** The model's own reasoning fields, in `additionalModelRequestFields` (each family names them differently). */
 function reasoningFields(r: ReasoningOption | "adaptive", path: string): Record<string, unknown> {
@@ -181,10 +199,11 @@ function reasoningFields(r: ReasoningOption | "adaptive", path: string): Record<
     throw new RequestError(path, 'expected {budgetTokens}, {effort, format} or "adaptive"');
   checkKeys(o as Record<string, unknown>, ["budgetTokens", "type", "effort", "format"], path);
   const format = o.format ?? "anthropic";
-  if (o.effort !== undefined && !EFFORTS.includes(o.effort)) {
+  const efforts = format === "anthropic" ? CLAUDE_EFFORTS : EFFORTS;
+  if (o.effort !== undefined && !efforts.includes(o.effort)) {
     throw new RequestError(
       `${path}.effort`,
-      `expected "low", "medium" or "high", got ${JSON.stringify(o.effort)}`,
+      `expected ${efforts.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(o.effort)}`,
     );
   }
   if (format === "nova" || format === "openai") {
@@ -208,24 +227,23 @@ function reasoningFields(r: ReasoningOption | "adaptive", path: string): Record<
       `expected "anthropic", "nova" or "openai", got ${JSON.stringify(format)}`,
     );
   }
-  if (o.effort !== undefined) {
-    throw new RequestError(
-      `${path}.effort`,
-      'set format: "nova" (Amazon Nova 2) or "openai" (gpt-oss) for an effort; Claude takes budgetTokens or "adaptive"',
-    );
-  }
-  if (o.type === "adaptive") return { thinking: { type: "adaptive" } };
+  // Claude: effort is its own field, with or without thinking (adaptive or a budget).
+  const effort = o.effort === undefined ? {} : { output_config: { effort: o.effort } };
+  if (o.type === "adaptive") return { thinking: { type: "adaptive" }, ...effort };
   if (typeof o.budgetTokens === "number" && Number.isInteger(o.budgetTokens) && o.budgetTokens > 0) {
-    return { thinking: { type: "enabled", budget_tokens: o.budgetTokens } };
+    return { thinking: { type: "enabled", budget_tokens: o.budgetTokens }, ...effort };
   }
+  if (o.budgetTokens === undefined && o.effort !== undefined) return effort;
   throw new RequestError(
     path,
-    'expected {budgetTokens: positive integer}, "adaptive", or {effort, format: "nova" | "openai"}',
+    'expected {budgetTokens: positive integer}, "adaptive", {effort}, or {effort, format: "nova" | "openai"}',
   );
 }
 
 function applyReasoning(body: ConverseBody, r: ReasoningOption | "adaptive", path: string): void {
-  body.additionalModelRequestFields = { ...body.additionalModelRequestFields, ...reasoningFields(r, path) };
+  const fields = reasoningFields(r, path);
+  const amrf = body.additionalModelRequestFields;
+  body.additionalModelRequestFields = isPlainObject(amrf) ? deepMerge({ ...amrf }, fields) : fields;
 }
 
 function number(value: unknown, path: string): number {
@@ -241,13 +259,23 @@ export function buildConverseBody(
   messages: readonly InputMessage[],
   options: RequestParameters = {},
   defaults: Record<string, unknown> = {},
+  modelId?: string,
 ): ConverseBody {
   const { system, messages: turns } = normalizeMessages(messages);
   const body: ConverseBody = { messages: turns };
   if (system.length) body.system = system;
   applyParameters(body, defaults, "extraPayload");
   applyParameters(body, options as Record<string, unknown>, "options");
-  body.inferenceConfig = { maxTokens: defaultMaxTokens(body), ...body.inferenceConfig };
+  const prompt = isPromptResource(modelId);
+  if (prompt) {
+    // The prompt holds these: none of our defaults, and the caller's own are refused before AWS refuses them.
+    const given = PROMPT_DEFINED.find((k) => body[k] !== undefined);
+    if (given)
+      throw new RequestError(
+        given === "system" && system.length ? "messages" : given,
+        `a prompt from Prompt management (the model is a prompt ARN) can't take ${given}${given === "system" && system.length ? " (a system message)" : ""}: ${PROMPT_DEFINED.join(", ")} are defined in the prompt; pass promptVariables and, optionally, messages to append`,
+      );
+  } else body.inferenceConfig = { maxTokens: defaultMaxTokens(body), ...body.inferenceConfig };
   if (system.length && body.system !== system) body.system = [...system, ...body.system];
   // /converse takes no streamProcessingMode (only ConverseStream's guardrail config has it): a per-model setting
   // must not break the same model's non-streaming calls.
@@ -256,7 +284,8 @@ export function buildConverseBody(
     const { streamProcessingMode: _, ...guardrail } = body.guardrailConfig;
     body.guardrailConfig = guardrail;
   }
-  if (turns.length === 0)
+  // With a prompt resource the messages are appended to the prompt's, and may be none.
+  if (turns.length === 0 && !prompt)
     throw new RequestError("messages", "at least one user or assistant message is needed");
   return body;
 }

@@ -59,9 +59,23 @@ export function normalizeMessages(input: readonly InputMessage[]): NormalizedMes
       case "system":
         system.push(...toBlocks(m.content, `${path}.content`));
         return;
-      case "user":
-        push("user", toBlocks(m.content, `${path}.content`));
+      case "user": {
+        const blocks = toBlocks(m.content, `${path}.content`);
+        // Bedrock answers ValidationException "The text field ... is blank" for an empty text block, and a turn
+        // of nothing but whitespace is no prompt; a whitespace block next to real content passes (a recorded
+        // request with a "\n" block between a document and a question got a 200).
+        const blank = (b: Block) => typeof b.text === "string" && b.text.trim() === "";
+        const allBlank = blocks.every(blank);
+        blocks.forEach((b, j) => {
+          if (b.text === "" || (allBlank && blank(b)))
+            throw new RequestError(
+              typeof m.content === "string" ? `${path}.content` : `${path}.content[${j}]`,
+              `blank text in user message ${i}: Bedrock rejects a text block that is empty or only whitespace`,
+            );
+        });
+        push("user", blocks);
         return;
+      }
       case "assistant": {
         const blocks = m.content == null || m.content === "" ? [] : toBlocks(m.content, `${path}.content`);
         if (m.tool_calls !== undefined) {
@@ -154,15 +168,26 @@ function base64Of(v: Uint8Array | ArrayBuffer | ArrayBufferView): string {
 const SNIFFERS: Record<string, (bytes: Uint8Array) => string | undefined> = {
   image: detectImageFormat,
   video: detectVideoFormat,
+  audio: detectAudioFormat,
 };
 
+/** The common audio containers from their first bytes (others: pass `format`). */
+function detectAudioFormat(bytes: Uint8Array): string | undefined {
+  const head = String.fromCharCode(...bytes.subarray(0, 12));
+  if (head.startsWith("RIFF") && head.slice(8) === "WAVE") return "wav";
+  if (head.startsWith("fLaC")) return "flac";
+  if (head.startsWith("OggS")) return "ogg";
+  if (head.startsWith("ID3") || (bytes[0] === 0xff && (bytes[1] & 0xe6) === 0xe2)) return "mp3";
+  return undefined;
+}
+
 /**
- * A Bedrock media block (`image`, `document`, `video`, also inside `toolResult` and `guardContent`) whose
+ * A Bedrock media block (`image`, `document`, `video`, `audio`, also inside `toolResult` and `guardContent`) whose
  * `source.bytes` are raw bytes: written as base64 (JSON has no bytes), the format inferred when missing.
  * Blocks without raw bytes are returned as they are (no copy).
  */
 function withWireMedia(block: Block, path: string): Block {
-  for (const kind of ["image", "document", "video"]) {
+  for (const kind of ["image", "document", "video", "audio"]) {
     const media = block[kind] as Record<string, any> | undefined;
     if (media && typeof media === "object" && isBytes(media.source?.bytes)) {
       const raw = media.source.bytes;
@@ -173,7 +198,7 @@ function withWireMedia(block: Block, path: string): Block {
       if (format === undefined) {
         throw new RequestError(
           `${path}.${kind}.format`,
-          `${kind === "document" ? "missing" : `could not infer the ${kind} format from the bytes`}: pass format, or build the block with ${HELPERS[kind]}`,
+          `${kind === "document" ? "missing" : `could not infer the ${kind} format from the bytes`}: ${kind === "audio" ? "pass format (mp3, wav, flac, ogg, aac, opus, m4a, webm, ...)" : `pass format, or build the block with ${HELPERS[kind]}`}`,
         );
       }
       return { ...block, [kind]: { ...media, format, source: { ...media.source, bytes: base64Of(bytes) } } };

@@ -92,12 +92,20 @@ export class ToolCallAccumulator {
     }
   }
 
-  /** Call when the body has ended: emits `finish`, or throws if the stream never said it was complete. */
-  end(out: ChatEvent[]): void {
+  /**
+   * Call when the body has ended: emits `finish`, or throws if the stream never said it was complete. A stream
+   * ends with messageStop then metadata (usage): one that ends between the two was cut off, and a finish would
+   * drop the usage. `json`: a /converse body, complete without usage.
+   */
+  end(out: ChatEvent[], json?: boolean): void {
     if (this.finishEvent) return;
     if (!this.stopEvent) {
       throw incompleteStream("The stream ended before messageStop: the response is incomplete");
     }
+    if (!(json || this.metadata))
+      throw incompleteStream(
+        "The stream ended after messageStop but before its metadata event (usage): the response was cut off",
+      );
     // Blocks a model left open (no contentBlockStop) still belong to the message.
     for (const [index, block] of this.blocks) if (!block.done) this.stop(index, out);
     this.finishEvent = {
@@ -257,7 +265,7 @@ function textOf(block: Block): string {
   return block.text;
 }
 
-/** Parses streamed tool input. Empty input means a tool with no parameters: `{}`. */
+/** Parses streamed tool input. Empty input means a tool with no parameters: `{}`; so does invalid input (flagged). */
 export function parseToolCall(id: string, name: string, text: string): ToolCall {
   if (text.trim() === "") return { id, name, arguments: {}, argumentsText: text };
   try {
@@ -266,7 +274,7 @@ export function parseToolCall(id: string, name: string, text: string): ToolCall 
     return {
       id,
       name,
-      arguments: undefined,
+      arguments: {},
       argumentsText: text,
       invalid: { message: (error as Error).message },
     };

@@ -1,5 +1,6 @@
 // The two event vocabularies of the pipeline: Converse events (what AWS sends, one per frame, with a `type`
 // tag), and chat events (what callers want: text, reasoning, tool calls, usage, finish).
+import type { JsonValue } from "../types/converse";
 
 export interface TokenUsage {
   inputTokens: number;
@@ -44,14 +45,17 @@ export type ConverseEvent =
 
 export type ConverseEventType = ConverseEvent["type"];
 
+/** A JSON object: a tool's input (tools take an object, their input schema's `type: "object"`). */
+export type JsonObject = { [key: string]: JsonValue };
+
 export interface ToolCall {
   id: string;
   name: string;
-  /** Parsed JSON input; `{}` for a tool called with no input. */
-  arguments: unknown;
+  /** Parsed JSON input; `{}` for a tool called with no input, and for an `invalid` one. */
+  arguments: JsonObject;
   /** The input exactly as streamed. */
   argumentsText: string;
-  /** Set when the streamed input is not valid JSON: `arguments` is then undefined. */
+  /** Set when the streamed input is not valid JSON: `arguments` is then `{}` and `argumentsText` holds the text. */
   invalid?: { message: string };
 }
 

@@ -1,4 +1,3 @@
-import { incompleteStream } from "../client/errors";
 import { ToolCallAccumulator } from "./accumulate";
 import { type DecoderOptions, EventStreamDecoder } from "./decode";
 import type { ChatEvent, ConverseEvent } from "./events";
@@ -89,12 +88,6 @@ export class ConversePipeline {
     if (this.error) return out;
     try {
       this.decoder.end();
-      // Bedrock always ends a stream with messageStop then metadata (usage): a body that ends between the two
-      // was cut off, and a finish would drop the usage.
-      if (this.accumulator.stopReason !== undefined && this.accumulator.usage === undefined)
-        throw incompleteStream(
-          "The stream ended after messageStop but before its metadata event (usage): the response was cut off",
-        );
       this.accumulator.end(out);
     } catch (error) {
       this.error = error;

@@ -159,7 +159,7 @@ describe("reasoning option per model family", () => {
 
   it("says what is wrong with a reasoning option, and where", () => {
     const cases: [unknown, string][] = [
-      [{ effort: "high" }, "options.reasoning.effort"],
+      [{ effort: "extreme" }, "options.reasoning.effort"],
       [{ effort: "extreme", format: "nova" }, "options.reasoning.effort"],
       [{ budgetTokens: 1000, format: "openai" }, "options.reasoning.effort"],
       [{ budgetTokens: 1000, effort: "low", format: "nova" }, "options.reasoning.budgetTokens"],

@@ -104,7 +104,7 @@ describe("retries against a loopback server", () => {
       maxRetries: 2,
       signal: AbortSignal.timeout(150),
     }).catch((e) => e);
-    expect(error.name).toBe("AbortError");
+    expect(error.name).toBe("TimeoutError");
     expect(error.message).toMatch(/waiting to retry/);
     expect(Date.now() - started).toBeLessThan(3000);
     expect(server.received).toHaveLength(1);

@@ -219,6 +219,7 @@ describe("pipeline semantics", () => {
       { type: "contentBlockStart", contentBlockIndex: 1, start: { toolUse: { toolUseId: "t2", name: "g" } } },
       { type: "contentBlockStop", contentBlockIndex: 1 },
       { type: "messageStop", stopReason: "tool_use" },
+      { type: "metadata", usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 } },
     ] as const) {
       acc.push(e as any, events);
     }
@@ -226,7 +227,7 @@ describe("pipeline semantics", () => {
     expect(acc.toolCalls[0]).toMatchObject({
       id: "t1",
       name: "f",
-      arguments: undefined,
+      arguments: {},
       argumentsText: '{"a": ',
     });
     expect(acc.toolCalls[0].invalid?.message).toBeTruthy();

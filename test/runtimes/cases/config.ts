@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:...} / ${file:...} placeholders are the config syntax under test
 import { ConfigError, createBedrock, resolveConfig, resolveModel } from "bedrock-edge";
 import { DOCUMENT } from "../../helpers/eca-config";
 import { deepEqual, equal, match, ok, test, throws } from "./harness";
@@ -63,4 +64,25 @@ test("config: createBedrock takes env explicitly (no process.env needed) and exp
   equal(client.config.key, "abc", "key from env");
   equal(client.config.region, "ap-northeast-1", "region");
   equal(typeof client.stream, "function", "stream");
+});
+
+test("config: an ECA document's provider by api, defaultModel; ${file:} without a file reader is a ConfigError", () => {
+  const doc = {
+    defaultModel: "corp/nova",
+    providers: {
+      openai: { api: "openai-chat" },
+      corp: { api: "bedrock", models: { nova: { modelName: "amazon.nova-lite-v1:0" }, other: {} } },
+    },
+  };
+  const c = resolveConfig(doc, { env: { CORP_API_KEY: "k-from-env" } });
+  equal(c.key, "k-from-env", "<PROVIDER>_API_KEY fallback");
+  equal(resolveModel(c).modelName, "amazon.nova-lite-v1:0", "defaultModel");
+  const e = throws(() => resolveConfig({ key: "${file:/run/secrets/key}" }, { env: {} }), {
+    instance: ConfigError,
+  });
+  match(e.message, /needs a file system/);
+  match(
+    throws(() => resolveConfig({ key: "${env: K}" }, { env: { K: "v" } }), {}).message,
+    /malformed placeholder/,
+  );
 });
