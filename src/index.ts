@@ -57,4 +57,4 @@ export type {
   ToolResultRecord,
 } from "./tools/types";
 /** Wire types of the whole Converse / ConverseStream API, as AWS's service model defines them. */
-export type * as Wire from "./types";
+export type * as Wire from "./types/converse";
