@@ -13,7 +13,14 @@ export type {
 } from "./client/options";
 export type { BedrockConfig, ResolvedModel, ResolveOptions } from "./config/resolve";
 export { resolveConfig, resolveModel } from "./config/resolve";
-export type { LogLevel, ModelIdPrefix, ProviderConfigInput } from "./config/schema";
+export type { EnvRecord } from "./config/env";
+export type {
+  ConfigCredentials,
+  LogLevel,
+  ModelConfig,
+  ModelIdPrefix,
+  ProviderConfigInput,
+} from "./config/schema";
 // The core client, the error classes and the event types (everything bedrock-edge/core exports).
 export * from "./core";
 export { buildEndpoint } from "./endpoint/build";

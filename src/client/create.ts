@@ -1,5 +1,6 @@
 import { MissingCredentialsError, resolveAuth } from "../auth/credentials";
 import type { Authorizer } from "../auth/types";
+import { refusedEnvReads } from "../config/env";
 import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } from "../config/resolve";
 import { buildEndpoint, DEFAULT_REGION } from "../endpoint/build";
 import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body";
@@ -63,7 +64,10 @@ function authFor(config: BedrockConfig, secrets: string[]): Authorizer {
     );
   } catch (error) {
     const path = error instanceof MissingCredentialsError ? "key" : "credentials";
-    const message = error instanceof Error ? error.message : String(error);
+    let message = error instanceof Error ? error.message : String(error);
+    if (refusedEnvReads(config.env).length) {
+      message += " The runtime refused to read the environment (Deno: --allow-env): pass the key, or `env`.";
+    }
     throw scrubError(new ConfigError(path, message), secrets);
   }
 }
@@ -91,11 +95,19 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
   const stream = (options.stream ?? model.extraPayload.stream ?? true) !== false;
   const body = buildConverseBody(messages, params, model.extraPayload);
   const secrets = secretsOf(config);
+  const transport = transportPlan(config, options, authFor(config, secrets), secrets, config.env);
+  const refused = refusedEnvReads(config.env);
+  if (refused.length) {
+    transport.log.debug(
+      "could not read the environment (the runtime refused: Deno without --allow-env?); treated as unset",
+      { variables: refused },
+    );
+  }
   return {
     url: buildEndpoint(config, model.modelName, stream),
     body,
     stream,
-    ...transportPlan(config, options, authFor(config, secrets), secrets, config.env),
+    ...transport,
     readJson: readConverseJson,
     partialJson: LazyPartialJson,
   };

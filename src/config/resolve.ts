@@ -1,7 +1,7 @@
 import type { Authorizer, AwsCredentials, CredentialsProvider } from "../auth/types";
 import { ConfigError } from "../client/errors";
 import type { Logger } from "../client/log";
-import { ambientEnv, type EnvRecord, interpolateEnv } from "./env";
+import { ambientEnv, type EnvRecord, interpolateEnv, wantsAmbientEnv } from "./env";
 import { type LogLevel, type ModelConfig, type ModelIdPrefix, parseProvider } from "./schema";
 
 /** A validated provider config, plus the things a JSON file cannot hold (fetch, logger, auth). */
@@ -26,7 +26,11 @@ export interface BedrockConfig {
 }
 
 export interface ResolveOptions {
-  /** Defaults to the process environment where one exists (Node, Bun); pass `Deno.env.toObject()` or a Worker's `env` elsewhere. */
+  /**
+   * Where `${env:...}`, credential and region fallbacks are read. Left out, the process environment is used (Node,
+   * Bun, Deno) only when the config has no key or credentials of its own or writes `${env:...}`; else nothing is
+   * read. On Workers pass the Worker's `env`.
+   */
   env?: EnvRecord;
   fetch?: typeof fetch;
   logger?: Logger;
@@ -39,7 +43,6 @@ export interface ResolveOptions {
  * `${env:VAR}` / `${env:VAR:default}`. Throws ConfigError with the path of the first bad value.
  */
 export function resolveConfig(raw: unknown, options: ResolveOptions = {}): BedrockConfig {
-  const env = options.env ?? ambientEnv();
   let block = raw;
   let prefix = "";
   if (raw && typeof raw === "object" && "providers" in raw) {
@@ -53,6 +56,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Bedro
   if (!block || typeof block !== "object" || Array.isArray(block)) {
     throw new ConfigError(prefix, "expected an object (the bedrock provider block)");
   }
+  const explicitAuth = options.auth !== undefined || options.credentials !== undefined;
+  const env =
+    options.env ?? (wantsAmbientEnv(block as Record<string, unknown>, explicitAuth) ? ambientEnv() : {});
   const provider = interpolateEnv(block, env, prefix) as Record<string, unknown>;
   // As the AWS SDKs do: no region in the config means the environment's.
   const regionVar =
