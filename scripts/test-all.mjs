@@ -116,6 +116,14 @@ const STEPS = [
     parse: fromResultLine,
   },
   {
+    name: "Consumer",
+    what: "the packed tarball installed into a fresh project: tsc 5.9/7 strict, deno check, Node/Bun/Deno/workerd runs",
+    version: `typescript ${pkgVersion("typescript")} + ${pkgVersion("typescript-7")}`,
+    cmd: process.execPath,
+    args: ["test/runtimes/consumer/run.mjs"],
+    parse: fromResultLine,
+  },
+  {
     name: "Package",
     what: "publint and attw --pack",
     version: `publint ${pkgVersion("publint")}, attw ${pkgVersion("@arethetypeswrong/cli")}`,

@@ -11,9 +11,9 @@ export type {
   ReasonUpdate,
   RequestOptions,
 } from "./client/options";
+export type { EnvRecord } from "./config/env";
 export type { BedrockConfig, ResolvedModel, ResolveOptions } from "./config/resolve";
 export { resolveConfig, resolveModel } from "./config/resolve";
-export type { EnvRecord } from "./config/env";
 export type {
   ConfigCredentials,
   LogLevel,

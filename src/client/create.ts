@@ -2,6 +2,7 @@ import { MissingCredentialsError, resolveAuth } from "../auth/credentials";
 import type { Authorizer } from "../auth/types";
 import { refusedEnvReads } from "../config/env";
 import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } from "../config/resolve";
+import type { ProviderConfigInput } from "../config/schema";
 import { buildEndpoint, DEFAULT_REGION } from "../endpoint/build";
 import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body";
 import type { InputMessage } from "../request/messages";
@@ -21,7 +22,7 @@ const RESOLVED = Symbol.for("bedrock-edge.config");
 const OPTION_KEYS = [...CLIENT_OPTION_KEYS, ...PARAMETER_KEYS, ...NATIVE_KEYS];
 
 /** A config object, or anything `resolveConfig` accepts (a provider block or a `{providers}` document). */
-export type ConfigInput = BedrockConfig | Record<string, unknown>;
+export type ConfigInput = BedrockConfig | ProviderConfigInput | Record<string, unknown>;
 
 function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig {
   // resolveConfig's output carries `env`, a key no config file may hold: already resolved, use as is.

@@ -65,7 +65,7 @@ out.text = r.outputText;`);
     expect(out.text.length).toBeGreaterThan(0);
   });
 
-  it("${env:...} in a config reads as unset (its default applies) and the debug log says why", async () => {
+  it("an env template in a config reads as unset (its default applies) and the debug log says why", async () => {
     const out = await denoNetOnly(`
 const bedrock = createBedrock({ key: "deno-key", region: "\${env:AWS_REGION:us-west-2}", url: "http://emulator.test/model/", modelIdPrefix: "none", logLevel: "debug" }, { fetch, logger });
 out.region = bedrock.config.region;
