@@ -125,7 +125,7 @@ const STEPS = [
   },
   {
     name: "Package",
-    what: "publint and attw --pack",
+    what: "publint, attw --pack, npm publish --dry-run, deno publish --dry-run (JSR)",
     version: `publint ${pkgVersion("publint")}, attw ${pkgVersion("@arethetypeswrong/cli")}`,
     cmd: process.execPath,
     args: ["scripts/check-package.mjs"],

@@ -1,7 +1,7 @@
 // Deno beyond the shared cases: examples/deno run as a user runs it, the package by path (deno.json exports,
 // the TypeScript source) and as `npm:bedrock-edge`, each type-checked by `deno check`.
-import { createBedrock } from "@bedrock-edge/bedrock-edge";
-import { createEmulator } from "@bedrock-edge/bedrock-edge/emulator";
+import { createBedrock } from "@bedrock-edge/client";
+import { createEmulator } from "@bedrock-edge/client/emulator";
 import { API_KEY, emulatorOptions } from "../cases/fixtures.js";
 
 const ROOT = new URL("../../../", import.meta.url);
@@ -68,7 +68,7 @@ Deno.test("by path: deno.json exports the TypeScript source, which runs on Deno"
   });
   check(result.outputText.includes('"by path"'), result.outputText);
   check(
-    import.meta.resolve("@bedrock-edge/bedrock-edge").endsWith("/src/index.ts"),
+    import.meta.resolve("@bedrock-edge/client").endsWith("/src/index.ts"),
     "resolves to the source",
   );
 });
