@@ -67,10 +67,7 @@ Deno.test("by path: deno.json exports the TypeScript source, which runs on Deno"
     model: "amazon.nova-lite-v1:0",
   });
   check(result.outputText.includes('"by path"'), result.outputText);
-  check(
-    import.meta.resolve("@bedrock-edge/client").endsWith("/src/index.ts"),
-    "resolves to the source",
-  );
+  check(import.meta.resolve("@bedrock-edge/client").endsWith("/src/index.ts"), "resolves to the source");
 });
 
 Deno.test("JSR: deno publish --dry-run type-checks and packages the exported entry points", async () => {
