@@ -3,6 +3,7 @@
 export { bearerAuthorizer } from "./auth/bearer";
 export type { BedrockClient, ChatEventStream, ConfigInput } from "./client/create";
 export { createBedrock, planCall, request, stream } from "./client/create";
+export type { BedrockErrorOptions } from "./client/errors";
 export { errorFromResponse, isRetryable } from "./client/errors";
 export type {
   Callbacks,
@@ -48,7 +49,15 @@ export * from "./sigv4";
 export { parseToolCall, ToolCallAccumulator, ToolCallAccumulatorStream } from "./stream/accumulate";
 export type { DecoderOptions, EventStreamMessage } from "./stream/decode";
 export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode";
-export type { AssistantMessage, ChatEvent, ConverseEvent, TokenUsage, ToolCall } from "./stream/events";
+export type {
+  AssistantContentBlock,
+  AssistantMessage,
+  ChatEvent,
+  ConverseEvent,
+  ResponseExtras,
+  TokenUsage,
+  ToolCall,
+} from "./stream/events";
 export { ConverseEventStream, parseConverseMessage } from "./stream/parse";
 export { LazyPartialJson, PartialJsonParser } from "./stream/partial-json";
 export { ConversePipeline } from "./stream/pipeline";
