@@ -34,7 +34,7 @@ describe("the ambient environment", () => {
     expect(config.env.BEDROCK_API_KEY).toBe("env-key");
   });
 
-  it("is read when the config writes ${env:...}, even with a key", () => {
+  it("is read when the config writes an env template, even with a key", () => {
     vi.stubEnv("MY_REGION", "ap-south-1");
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the config syntax under test
     expect(resolveConfig({ key: "my-key", region: "${env:MY_REGION}" }).region).toBe("ap-south-1");
