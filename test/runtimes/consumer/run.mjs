@@ -137,7 +137,13 @@ try {
     );
     writeFileSync(join(dir, "package-lock.json"), JSON.stringify(lockfileFor(tgz), null, 2));
     writeFileSync(join(dir, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
-    await exec("npm", ["ci", "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir });
+    const ci = (mode) => exec("npm", ["ci", mode, "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: dir });
+    // The cache `npm ci` filled has every tarball; if it was cleared, fetch what is missing from the registry.
+    await ci("--offline").catch((error) => {
+      if (!/ENOTCACHED/.test(error.message)) throw error;
+      console.log("    (npm cache incomplete: installing with --prefer-offline)");
+      return ci("--prefer-offline");
+    });
     for (const file of FILES) cpSync(join(HERE, "typed", file), join(dir, file));
     const real = realpathSync(join(dir, "node_modules", "bedrock-edge"));
     assert(real.startsWith(realpathSync(dir)), `bedrock-edge is not a copy in the project: ${real}`);
