@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The package as a user gets it: the `npm pack` tarball installed (once) into a fresh project outside this
 // repository, then the TypeScript in typed/ type-checked and run the way users run it:
-//  - tsc --strict without skipLibCheck, TypeScript 5.9 and 7, node16 and bundler resolution; deno check;
+//  - tsc --strict (plus exactOptionalPropertyTypes and noUncheckedIndexedAccess, as strict projects set them)
+//    without skipLibCheck, TypeScript 5.9 and 7, node16 and bundler resolution; deno check;
 //  - Node (tsc's ESM and CommonJS output), Bun and Deno (--allow-net only: the key is passed, the environment is
 //    never read) against an emulator served on loopback;
 //  - esbuild's browser bundle run as a Worker under workerd (miniflare).
@@ -96,6 +97,9 @@ function tsconfig(resolution, extra) {
   return {
     compilerOptions: {
       strict: true,
+      exactOptionalPropertyTypes: true,
+      noUncheckedIndexedAccess: true,
+      noImplicitOverride: true,
       target: "es2022",
       lib: ["es2022", "dom", "dom.iterable"],
       types: [],
