@@ -86,12 +86,20 @@ export interface ProviderConfigInput {
   headers?: Record<string, string>;
 }
 
-/** Same keys, and each side assignable to the other: true only when the two types agree. */
-type Same<A, B> = [A, keyof A] extends [B, keyof B]
-  ? [B, keyof B] extends [A, keyof A]
+/**
+ * True when the two types agree (same keys, each side assignable to the other); else an object type whose fields
+ * name the difference, so the build error says what to add to the hand-written type (or the schema).
+ */
+type Same<Written, Schema> = [Written, keyof Written] extends [Schema, keyof Schema]
+  ? [Schema, keyof Schema] extends [Written, keyof Written]
     ? true
-    : false
-  : false;
+    : Differs<Exclude<keyof Schema, keyof Written>, Exclude<keyof Written, keyof Schema>>
+  : Differs<Exclude<keyof Schema, keyof Written>, Exclude<keyof Written, keyof Schema>>;
+type Differs<OnlyInSchema, OnlyHandWritten> = {
+  differsFromSchema: true;
+  onlyInSchema: OnlyInSchema;
+  onlyHandWritten: OnlyHandWritten;
+};
 type Agree<T extends true> = T;
 type _SchemaAgrees = [
   Agree<Same<ProviderConfigInput, v.InferInput<Schemas["provider"]>>>,
