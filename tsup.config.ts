@@ -13,7 +13,8 @@ export default defineConfig([
       node: "src/node/index.ts",
     },
     format: ["esm", "cjs"],
-    dts: true,
+    // @internal members (the fused pipeline's hooks) stay out of the published declarations.
+    dts: { compilerOptions: { stripInternal: true } },
     sourcemap: true,
     target: "es2022",
     splitting: true,

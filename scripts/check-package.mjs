@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The package as published: publint (package.json against the packed files) and @arethetypeswrong/cli
-// (`attw --pack`: types resolve for node10, node16 from CJS and ESM, and bundler, for every subpath).
+// The package as published: publint (package.json against the packed files), @arethetypeswrong/cli
+// (`attw --pack`: types resolve for node10, node16 from CJS and ESM, and bundler, for every subpath), and the
+// dry runs of `npm publish` and `deno publish` (JSR).
 // Run after `npm run build`. Prints one line per check and a RESULT line for scripts/test-all.mjs.
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -21,7 +22,7 @@ function record(name, ok, detail = "") {
   if (detail) console.log(`      ${detail.split("\n").join("\n      ")}`);
 }
 
-console.log("Package: publint + attw --pack");
+console.log("Package: publint, attw --pack, npm and deno publish --dry-run");
 
 try {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
@@ -65,6 +66,33 @@ try {
   );
 } catch (error) {
   record("attw --pack could not run", false, String(error?.stack ?? error));
+}
+
+// Both registries' own dry runs: npm (the tarball as it would be published) and JSR (`deno publish`: the
+// TypeScript source, its slow-type check included; --allow-dirty because a working tree may hold uncommitted
+// files, never --allow-slow-types).
+const DENO = join(import.meta.dirname, "..", "node_modules", ".bin", "deno");
+for (const [name, cmd, args, done] of [
+  ["npm publish --dry-run", "npm", ["publish", "--dry-run", "--offline"], /^\+ bedrock-edge@/m],
+  [
+    "deno publish --dry-run (JSR, no slow types)",
+    DENO,
+    ["publish", "--dry-run", "--allow-dirty"],
+    /Dry run complete/,
+  ],
+]) {
+  try {
+    const { stdout, stderr } = await exec(cmd, args, {
+      cwd: ROOT,
+      maxBuffer: 64 << 20,
+      env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
+    });
+    const out = `${stdout}${stderr}`;
+    record(name, done.test(out), done.test(out) ? "" : out.trim().split("\n").slice(-15).join("\n"));
+  } catch (error) {
+    const out = `${error.stdout ?? ""}${error.stderr ?? ""}`.trim() || String(error);
+    record(name, false, out.split("\n").slice(-25).join("\n"));
+  }
 }
 
 const passed = results.filter(Boolean).length;

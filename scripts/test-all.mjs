@@ -123,8 +123,16 @@ const STEPS = [
     parse: fromResultLine,
   },
   {
+    name: "Consumer",
+    what: "the packed tarball installed into a fresh project: tsc 5.9/7 strict, deno check, Node/Bun/Deno/workerd runs",
+    version: `typescript ${pkgVersion("typescript")} + ${pkgVersion("typescript-7")}`,
+    cmd: process.execPath,
+    args: ["test/runtimes/consumer/run.mjs"],
+    parse: fromResultLine,
+  },
+  {
     name: "Package",
-    what: "publint and attw --pack",
+    what: "publint, attw --pack, npm publish --dry-run, deno publish --dry-run (JSR)",
     version: `publint ${pkgVersion("publint")}, attw ${pkgVersion("@arethetypeswrong/cli")}`,
     cmd: process.execPath,
     args: ["scripts/check-package.mjs"],

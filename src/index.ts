@@ -3,6 +3,7 @@
 export { bearerAuthorizer } from "./auth/bearer";
 export type { BedrockClient, ChatEventStream, ConfigInput } from "./client/create";
 export { createBedrock, planCall, request, stream } from "./client/create";
+export type { BedrockErrorOptions } from "./client/errors";
 export { errorFromResponse, isRetryable } from "./client/errors";
 export type {
   Callbacks,
@@ -11,9 +12,16 @@ export type {
   ReasonUpdate,
   RequestOptions,
 } from "./client/options";
+export type { EnvRecord } from "./config/env";
 export type { BedrockConfig, ResolvedModel, ResolveOptions } from "./config/resolve";
 export { resolveConfig, resolveModel } from "./config/resolve";
-export type { LogLevel, ModelIdPrefix, ProviderConfigInput } from "./config/schema";
+export type {
+  ConfigCredentials,
+  LogLevel,
+  ModelConfig,
+  ModelIdPrefix,
+  ProviderConfigInput,
+} from "./config/schema";
 // The core client, the error classes and the event types (everything bedrock-edge/core exports).
 export * from "./core";
 export { buildEndpoint } from "./endpoint/build";
@@ -42,10 +50,12 @@ export { parseToolCall, ToolCallAccumulator, ToolCallAccumulatorStream } from ".
 export type { DecoderOptions, EventStreamMessage } from "./stream/decode";
 export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode";
 export type {
+  AssistantContentBlock,
   AssistantMessage,
   ChatEvent,
   ConverseEvent,
   JsonObject,
+  ResponseExtras,
   TokenUsage,
   ToolCall,
 } from "./stream/events";
@@ -64,5 +74,5 @@ export type {
   ToolResultRecord,
 } from "./tools/types";
 /** Wire types of the whole Converse / ConverseStream API, as AWS's service model defines them. */
-export type * as Wire from "./types";
+export type * as Wire from "./types/converse";
 export type { JsonValue } from "./types/converse";

@@ -1,6 +1,8 @@
 import { MissingCredentialsError, resolveAuth } from "../auth/credentials";
 import type { Authorizer } from "../auth/types";
+import { refusedEnvReads } from "../config/env";
 import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } from "../config/resolve";
+import type { ProviderConfigInput } from "../config/schema";
 import { buildEndpoint, DEFAULT_REGION } from "../endpoint/build";
 import { prefixModelId } from "../endpoint/model-id";
 import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body";
@@ -21,7 +23,7 @@ const RESOLVED = Symbol.for("bedrock-edge.config");
 const OPTION_KEYS = [...CLIENT_OPTION_KEYS, ...PARAMETER_KEYS, ...NATIVE_KEYS];
 
 /** A config object, or anything `resolveConfig` accepts (a provider block or a `{providers}` document). */
-export type ConfigInput = BedrockConfig | Record<string, unknown>;
+export type ConfigInput = BedrockConfig | ProviderConfigInput | Record<string, unknown>;
 
 function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig {
   // resolveConfig's output carries `env`, a key no config file may hold: already resolved, use as is.
@@ -70,7 +72,10 @@ function authFor(config: BedrockConfig, secrets: string[]): Authorizer {
     );
   } catch (error) {
     const path = error instanceof MissingCredentialsError ? "key" : "credentials";
-    const message = error instanceof Error ? error.message : String(error);
+    let message = error instanceof Error ? error.message : String(error);
+    if (refusedEnvReads(config.env).length) {
+      message += " The runtime refused to read the environment (Deno: --allow-env): pass the key, or `env`.";
+    }
     throw scrubError(new ConfigError(path, message), secrets);
   }
 }
@@ -99,17 +104,25 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
   const region = config.region || DEFAULT_REGION;
   const body = buildConverseBody(messages, params, model.extraPayload, model.modelName);
   const secrets = secretsOf(config);
+  const transport = transportPlan(
+    model.extraHeaders ? { ...config, headers: { ...config.headers, ...model.extraHeaders } } : config,
+    options,
+    authFor(config, secrets),
+    secrets,
+    config.env,
+  );
+  const refused = refusedEnvReads(config.env);
+  if (refused.length) {
+    transport.log.debug(
+      "could not read the environment (the runtime refused: Deno without --allow-env?); treated as unset",
+      { variables: refused },
+    );
+  }
   return {
     url: buildEndpoint(config, model.modelName, stream),
     body,
     stream,
-    ...transportPlan(
-      model.extraHeaders ? { ...config, headers: { ...config.headers, ...model.extraHeaders } } : config,
-      options,
-      authFor(config, secrets),
-      secrets,
-      config.env,
-    ),
+    ...transport,
     readJson: readConverseJson,
     partialJson: LazyPartialJson,
     // With `url` the region goes in front of the id by default (the documented proxy form); a server that wants

@@ -1,7 +1,7 @@
 import type { Authorizer, AwsCredentials, CredentialsProvider } from "../auth/types";
 import { ConfigError } from "../client/errors";
 import type { Logger } from "../client/log";
-import { ambientEnv, type EnvRecord, type FileReader, interpolateEnv } from "./env";
+import { ambientEnv, type EnvRecord, type FileReader, interpolateEnv, wantsAmbientEnv } from "./env";
 import { type LogLevel, type ModelConfig, type ModelIdPrefix, parseProvider } from "./schema";
 
 /** A validated provider config, plus the things a JSON file cannot hold (fetch, logger, auth). */
@@ -30,7 +30,11 @@ export interface BedrockConfig {
 }
 
 export interface ResolveOptions {
-  /** Defaults to the process environment where one exists (Node, Bun); pass `Deno.env.toObject()` or a Worker's `env` elsewhere. */
+  /**
+   * Where `${env:...}`, credential and region fallbacks are read. Left out, the process environment is used (Node,
+   * Bun, Deno) only when the config has no key or credentials of its own or writes `${env:...}`; else nothing is
+   * read. On Workers pass the Worker's `env`.
+   */
   env?: EnvRecord;
   fetch?: typeof fetch;
   logger?: Logger;
@@ -128,7 +132,6 @@ function withoutIgnored(block: Record<string, unknown>): Record<string, unknown>
  * `${env:VAR:default}` and `${file:PATH}`. Throws ConfigError with the path of the first bad value.
  */
 export function resolveConfig(raw: unknown, options: ResolveOptions = {}): BedrockConfig {
-  const env = options.env ?? ambientEnv();
   let block = raw;
   let prefix = "";
   let name: string | undefined;
@@ -146,6 +149,9 @@ export function resolveConfig(raw: unknown, options: ResolveOptions = {}): Bedro
   if (!block || typeof block !== "object" || Array.isArray(block)) {
     throw new ConfigError(prefix, "expected an object (the bedrock provider block)");
   }
+  const explicitAuth = options.auth !== undefined || options.credentials !== undefined;
+  const env =
+    options.env ?? (wantsAmbientEnv(block as Record<string, unknown>, explicitAuth) ? ambientEnv() : {});
   const provider = interpolateEnv(
     withoutIgnored(block as Record<string, unknown>),
     { env, readFile: options.readFile },

@@ -7,6 +7,13 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const MODEL_ID_PREFIXES = ["region", "geo", "none"] as const;
 export type ModelIdPrefix = (typeof MODEL_ID_PREFIXES)[number];
 
+const credentialsSchema = () =>
+  v.strictObject({
+    accessKeyId: v.pipe(v.string(), v.minLength(1)),
+    secretAccessKey: v.pipe(v.string(), v.minLength(1)),
+    sessionToken: v.optional(v.string()),
+  });
+
 // The schemas are built on first use: at import they would cost cold start, and keep valibot in bundles that
 // never validate a config.
 const schemas = () => {
@@ -17,11 +24,7 @@ const schemas = () => {
     extraPayload: v.optional(v.record(v.string(), v.unknown())),
     extraHeaders: v.optional(v.record(v.string(), v.string())),
   });
-  const credentials = v.strictObject({
-    accessKeyId: v.pipe(v.string(), v.minLength(1)),
-    secretAccessKey: v.pipe(v.string(), v.minLength(1)),
-    sessionToken: v.optional(v.string()),
-  });
+  const credentials = credentialsSchema();
   /** The provider block as users write it (JSON): everything a config file can hold. */
   const provider = v.strictObject({
     api: v.optional(v.literal("bedrock")),
@@ -47,11 +50,70 @@ const schemas = () => {
 let built: ReturnType<typeof schemas> | undefined;
 type Schemas = ReturnType<typeof schemas>;
 
-export type ProviderConfigInput = v.InferInput<Schemas["provider"]>;
-export type ModelConfig = v.InferOutput<Schemas["model"]>;
+// The public config types are written out, not inferred from the schema: valibot is bundled into the JavaScript,
+// so an inferred type would make the published declarations import a package users do not get. The `Same`
+// checks below break the build if the schema and these types ever disagree.
+
+/** A model entry of the provider block: `models: { alias: { modelName, extraPayload, extraHeaders } }`. */
+export interface ModelConfig {
+  /** The Bedrock model id (or ARN) the alias stands for; as in ECA, the alias itself when left out. */
+  modelName?: string;
+  /** Per-model request defaults (`temperature`, `max_tokens`, `stream`, native Converse keys, ...). */
+  extraPayload?: Record<string, unknown>;
+  /** HTTP headers sent with every request to this model (ECA's `extraHeaders`). */
+  extraHeaders?: Record<string, string>;
+}
+
+/** Static AWS credentials as a config file holds them. */
+export interface ConfigCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** The bedrock provider block as users write it (JSON): everything a config file can hold. */
+export interface ProviderConfigInput {
+  api?: "bedrock";
+  /** A Bedrock API key (or a proxy token), sent as `Authorization: Bearer`. */
+  key?: string;
+  /** A proxy base URL: calls go to `url + region + "." + modelName`. */
+  url?: string;
+  /** An AWS region such as `us-east-1`. */
+  region?: string;
+  modelIdPrefix?: ModelIdPrefix;
+  models?: Record<string, ModelConfig>;
+  credentials?: ConfigCredentials;
+  logLevel?: LogLevel;
+  maxRetries?: number;
+  firstByteTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  headers?: Record<string, string>;
+}
+
+/**
+ * True when the two types agree (same keys, each side assignable to the other); else an object type whose fields
+ * name the difference, so the build error says what to add to the hand-written type (or the schema).
+ */
+type Same<Written, Schema> = [Written, keyof Written] extends [Schema, keyof Schema]
+  ? [Schema, keyof Schema] extends [Written, keyof Written]
+    ? true
+    : Differs<Exclude<keyof Schema, keyof Written>, Exclude<keyof Written, keyof Schema>>
+  : Differs<Exclude<keyof Schema, keyof Written>, Exclude<keyof Written, keyof Schema>>;
+type Differs<OnlyInSchema, OnlyHandWritten> = {
+  differsFromSchema: true;
+  onlyInSchema: OnlyInSchema;
+  onlyHandWritten: OnlyHandWritten;
+};
+type Agree<T extends true> = T;
+type _SchemaAgrees = [
+  Agree<Same<ProviderConfigInput, v.InferInput<Schemas["provider"]>>>,
+  Agree<Same<ProviderConfigInput, v.InferOutput<Schemas["provider"]>>>,
+  Agree<Same<ModelConfig, v.InferOutput<Schemas["model"]>>>,
+  Agree<Same<ConfigCredentials, v.InferOutput<ReturnType<typeof credentialsSchema>>>>,
+];
 
 /** Validates and returns the provider block, or throws ConfigError naming the first bad path. */
-export function parseProvider(raw: unknown, pathPrefix: string): v.InferOutput<Schemas["provider"]> {
+export function parseProvider(raw: unknown, pathPrefix: string): ProviderConfigInput {
   built ??= schemas();
   const result = v.safeParse(built.provider, raw);
   if (result.success) return result.output;

@@ -311,7 +311,7 @@ export const fault = {
   modelStreamError: (
     after: number,
     extra?: { message?: string; originalStatusCode?: number; originalMessage?: string },
-  ) => fault.exception("modelStreamErrorException", after, extra),
+  ): Fault => fault.exception("modelStreamErrorException", after, extra),
   internalFrame: (after: number, message?: string): Fault =>
     fault.exception("internalServerException", after, { message }),
   truncate: (after: number): Fault => ({ kind: "truncate", after }),

@@ -13,7 +13,7 @@ import { AsciiBatch, deltaOf, isDelta, parseFrame, scanDelta, scanned, scannedTe
  */
 export class ConversePipeline {
   readonly decoder: EventStreamDecoder;
-  readonly accumulator = new ToolCallAccumulator();
+  readonly accumulator: ToolCallAccumulator = new ToolCallAccumulator();
   error: unknown;
   private batch = new AsciiBatch();
   private reads: any[] = [];

@@ -2,7 +2,10 @@
 // Stages what every runtime's runner imports, so the shared cases run against the package as users get it:
 //  1. test/runtimes/node_modules/bedrock-edge = the `npm pack` tarball of the built package, extracted. The cases
 //     import "bedrock-edge" / "bedrock-edge/emulator", which resolve through the package's own exports map.
-//  2. test/runtimes/generated/captures.js = the recorded ConverseStream captures (test/fixtures/recorded) as
+//  2. examples/*/node_modules: each example with a package.json gets its dependencies installed as from a clone
+//     (`npm ci --omit=dev --offline`: bedrock-edge is `file:../..`, this checkout; wrangler, a dev tool, is not
+//     needed to run them here).
+//  3. test/runtimes/generated/captures.js = the recorded ConverseStream captures (test/fixtures/recorded) as
 //     base64 plus their decoded frames, so workerd and the browser need no file system.
 // Run after `npm run build`; scripts/test-all.mjs runs it first.
 import { execFileSync } from "node:child_process";
@@ -19,6 +22,7 @@ export function prepare({ quiet = false } = {}) {
   checkBuilt();
   const pkg = installPacked();
   log(`staged ${pkg} into test/runtimes/consumer/node_modules/bedrock-edge`);
+  for (const example of installExamples()) log(`installed ${example}'s dependencies from this checkout`);
   const count = writeCaptures();
   log(`embedded ${count} recorded captures into test/runtimes/generated/captures.js`);
 }
@@ -48,6 +52,22 @@ function installPacked() {
   // npm tarballs hold one top-level folder, "package/".
   execFileSync("tar", ["-xzf", join(out, filename), "-C", target, "--strip-components=1"]);
   return id;
+}
+
+/** `npm ci` in every example that has a package.json, offline: they depend on this checkout, not the registry. */
+export function installExamples() {
+  const examples = join(ROOT, "examples");
+  const installed = [];
+  for (const name of readdirSync(examples).sort()) {
+    const dir = join(examples, name);
+    if (!existsSync(join(dir, "package.json"))) continue;
+    execFileSync("npm", ["ci", "--omit=dev", "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    installed.push(`examples/${name}`);
+  }
+  return installed;
 }
 
 function captureFiles(folder) {

@@ -1,7 +1,7 @@
 // Deno beyond the shared cases: examples/deno run as a user runs it, the package by path (deno.json exports,
 // the TypeScript source) and as `npm:bedrock-edge`, each type-checked by `deno check`.
-import { createBedrock } from "@bedrock-edge/bedrock-edge";
-import { createEmulator } from "@bedrock-edge/bedrock-edge/emulator";
+import { createBedrock } from "@bedrock-edge/client";
+import { createEmulator } from "@bedrock-edge/client/emulator";
 import { API_KEY, emulatorOptions } from "../cases/fixtures.js";
 
 const ROOT = new URL("../../../", import.meta.url);
@@ -67,15 +67,12 @@ Deno.test("by path: deno.json exports the TypeScript source, which runs on Deno"
     model: "amazon.nova-lite-v1:0",
   });
   check(result.outputText.includes('"by path"'), result.outputText);
-  check(
-    import.meta.resolve("@bedrock-edge/bedrock-edge").endsWith("/src/index.ts"),
-    "resolves to the source",
-  );
+  check(import.meta.resolve("@bedrock-edge/client").endsWith("/src/index.ts"), "resolves to the source");
 });
 
 Deno.test("JSR: deno publish --dry-run type-checks and packages the exported entry points", async () => {
   // Slow types (inferred public types) are allowed for now; type errors are not.
-  const out = await run(["publish", "--dry-run", "--allow-dirty", "--allow-slow-types"]);
+  const out = await run(["publish", "--dry-run", "--allow-dirty"]);
   check(out.code === 0, `deno publish --dry-run failed:\n${out.stderr}`);
 });
 
