@@ -7,7 +7,6 @@ import {
   constants as http2Constants,
 } from "node:http2";
 import { type AddressInfo, createServer as createTcpServer, type Socket } from "node:net";
-import { Readable } from "node:stream";
 
 export interface FetchHandler {
   fetch(request: Request): Promise<Response>;
@@ -332,10 +331,51 @@ function toRequest(req: NodeRequest, signal: AbortSignal, origin: string): Reque
     method,
     headers,
     signal,
-    body: hasBody ? (Readable.toWeb(req as Readable) as ReadableStream<Uint8Array>) : undefined,
+    body: hasBody ? bodyStream(req) : undefined,
     // Node's fetch needs this for a streamed request body.
     duplex: hasBody ? "half" : undefined,
   } as RequestInit);
+}
+
+/**
+ * The request body as a Web stream, paced by its reader. Not Readable.toWeb: once its stream is cancelled (a
+ * handler refusing an over-long body), data already in flight throws "Controller is already closed" out of
+ * an event listener and kills the process, and the cancel destroys the socket before the refusal is sent.
+ * Cancelling here drains and drops the rest of the body (bounded by requestTimeoutMs), so the answer arrives.
+ */
+function bodyStream(req: NodeRequest): ReadableStream<Uint8Array> {
+  let settled = false;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      req.on("data", (chunk: Buffer) => {
+        if (settled) return;
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) req.pause();
+      });
+      req.once("end", () => {
+        if (settled) return;
+        settled = true;
+        controller.close();
+      });
+      const fail = () => {
+        if (settled) return;
+        settled = true;
+        controller.error(new Error("the client closed the connection before the request body ended"));
+      };
+      req.once("error", fail);
+      req.once("close", () => {
+        if (!req.complete) fail();
+      });
+      req.pause();
+    },
+    pull() {
+      req.resume();
+    },
+    cancel() {
+      settled = true;
+      req.resume();
+    },
+  });
 }
 
 async function writeResponse(

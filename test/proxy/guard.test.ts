@@ -253,6 +253,31 @@ describe("request body limit", () => {
     expect(upstream.seen).toHaveLength(0);
   });
 
+  it("a small limit and a chunked upload over it: 413 every time, and the proxy keeps serving", async () => {
+    for (const maxBodyBytes of [1000, 4096, 32_768]) {
+      const { proxy, post } = await setup({ maxBodyBytes });
+      for (let i = 0; i < 5; i++) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = httpRequest(`${proxy.url}${PATH}`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${TOKEN}`, "transfer-encoding": "chunked" },
+          });
+          req.on("response", (res) => {
+            resolve(res.statusCode!);
+            res.resume();
+          });
+          req.on("error", reject);
+          // Several chunks in one write: the body passes the limit inside a burst of data events.
+          for (let c = 0; c < 8; c++) req.write(Buffer.alloc(maxBodyBytes, "q"));
+          req.end();
+        });
+        expect(status).toBe(413);
+      }
+      const small = JSON.stringify({ messages: [{ role: "user", content: [{ text: "hi" }] }] });
+      expect((await post({ authorization: `Bearer ${TOKEN}` }, small)).status).toBe(200);
+    }
+  });
+
   it("the default limit is 1 MiB", async () => {
     expect(DEFAULT_MAX_BODY_BYTES).toBe(1024 * 1024);
     const { post, upstream } = await setup();
