@@ -27,7 +27,11 @@ export interface UpstreamCall {
  * When AWS blames the clock (a 403 about an expired or not yet current signature), the signing clock adopts
  * the server's time and the call is signed and sent once more.
  */
-export function createUpstream(options: NormalizedOptions): (call: UpstreamCall) => Promise<Response> {
+export function createUpstream(
+  options: NormalizedOptions,
+  /** Told each set of AWS credentials used, so that the logs can be scrubbed of them. */
+  onCredentials: (credentials: AwsCredentials) => void = () => {},
+): (call: UpstreamCall) => Promise<Response> {
   const { credentials, upstreamKey, fetch } = options;
   const credentialsFor =
     typeof credentials === "function"
@@ -42,8 +46,16 @@ export function createUpstream(options: NormalizedOptions): (call: UpstreamCall)
       throw new UpstreamFailure("fetch", error);
     }
   };
+  // A redirect is never followed: it would carry the signed headers (the session token) and the prompt to
+  // another origin. It comes back as a 3xx and the proxy refuses it.
   const build = (call: UpstreamCall) =>
-    new Request(call.url, { method: "POST", headers: call.headers, body: call.body, signal: call.signal });
+    new Request(call.url, {
+      method: "POST",
+      headers: call.headers,
+      body: call.body,
+      signal: call.signal,
+      redirect: "manual",
+    });
 
   return async (call) => {
     if (upstreamKey !== undefined) {
@@ -56,6 +68,7 @@ export function createUpstream(options: NormalizedOptions): (call: UpstreamCall)
     } catch (error) {
       throw new UpstreamFailure("credentials", error);
     }
+    onCredentials(resolved);
     const signed = () =>
       signRequest(build(call), {
         credentials: resolved,

@@ -513,3 +513,87 @@ describe("options", () => {
     expect((await overHttp.json()).output.message.role).toBe("assistant");
   });
 });
+
+describe("a hostile or broken upstream", () => {
+  const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYUPSTREAMSECRET";
+  const SESSION = "IQoJb3JpZ2luX2VjEPROXYSESSIONTOKEN0123456789";
+
+  it.each([301, 302, 303, 307, 308])(
+    "a %i to another origin is never followed: the other origin gets nothing, the caller a 502 naming it",
+    async (status) => {
+      const elsewhere = servers.add(await loopback((_req, res) => void res.end("answer from elsewhere")));
+      const redirecting = servers.add(
+        await loopback((_req, res) => {
+          res.writeHead(status, { location: `${elsewhere.url}/steal?x=1` });
+          res.end();
+        }),
+      );
+      const { logger, lines } = recordingLogger();
+      const proxy = servers.add(
+        await startProxy(redirecting, {
+          logger,
+          credentials: { accessKeyId: "AKIDREDIRECT", secretAccessKey: SECRET, sessionToken: SESSION },
+        }),
+      );
+      const response = await fetch(`${proxy.url}${PATH}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: BODY,
+      });
+      const message = await expectError(response, 502, "BadGatewayException");
+      expect(message).toContain(`redirect (HTTP ${status}) to ${elsewhere.url}`);
+      expect(message).not.toContain("steal");
+      expect(redirecting.received).toHaveLength(1);
+      expect(elsewhere.received).toHaveLength(0);
+      expect(lines.join("\n")).toContain("not followed");
+      expect(lines.join("\n")).not.toContain(SESSION);
+    },
+  );
+
+  it("no log line carries a secret, whatever field the upstream echoes it through", async () => {
+    const echoing = servers.add(
+      await loopback((req, res) => {
+        const echo = `${req.headers.authorization} ${req.headers["x-amz-security-token"]}`;
+        res.writeHead(200, {
+          "content-type": "application/vnd.amazon.eventstream",
+          "x-amzn-requestid": `${echo} ${SECRET} ${TOKEN}`,
+        });
+        res.end();
+      }),
+    );
+    for (const auth of [
+      { upstreamKey: UPSTREAM_KEY },
+      { credentials: { accessKeyId: "AKIDSTATIC", secretAccessKey: SECRET, sessionToken: SESSION } },
+      {
+        credentials: async () => ({
+          accessKeyId: "AKIDDYNAMIC",
+          secretAccessKey: SECRET,
+          sessionToken: SESSION,
+        }),
+      },
+    ]) {
+      const { logger, lines } = recordingLogger();
+      const proxy = servers.add(
+        await serve(
+          createProxy({
+            tokens: [TOKEN],
+            upstream: echoing.url,
+            defaultRegion: "us-east-1",
+            logger,
+            ...auth,
+          }),
+        ),
+      );
+      const response = await fetch(`${proxy.url}${PATH}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: BODY,
+      });
+      await response.arrayBuffer();
+      const logged = lines.join("\n");
+      expect(logged).toContain("[redacted]");
+      const secrets = "upstreamKey" in auth ? [UPSTREAM_KEY, TOKEN] : [SECRET, SESSION, TOKEN];
+      for (const secret of secrets) expect(logged).not.toContain(secret);
+    }
+  });
+});
