@@ -19,7 +19,9 @@ export const OURS = [
   {
     name: "bedrock-edge/core (API key, request + stream, tools)",
     entry: "test/size/entries/core.ts",
-    budget: 12 * 1024,
+    // Issue 7 set 12 KB; issue 14's hardening (redirects refused, error bodies read with a cap, the overall
+    // deadline, scrubbed logs, the answer cap) added ~360 B that no saving in the core could pay for.
+    budget: 12.4 * 1024,
   },
   {
     name: "bedrock-edge/core with SigV4 (bedrock-edge/sigv4)",

@@ -92,15 +92,14 @@ export class AbortError extends BedrockError {
 }
 
 export class TimeoutError extends BedrockError {
-  /** Which timeout fired: "firstByteTimeoutMs" or "idleTimeoutMs". */
-  timeout: "firstByteTimeoutMs" | "idleTimeoutMs";
-  constructor(timeout: "firstByteTimeoutMs" | "idleTimeoutMs", ms: number, phase: ErrorPhase) {
+  /** Which timeout fired: "firstByteTimeoutMs", "idleTimeoutMs" or the call's overall "timeoutMs". */
+  timeout: "firstByteTimeoutMs" | "idleTimeoutMs" | "timeoutMs";
+  constructor(timeout: TimeoutError["timeout"], ms: number, phase: ErrorPhase) {
     super(
       "TimeoutError",
-      timeout === "firstByteTimeoutMs"
-        ? `No response within ${ms} ms (firstByteTimeoutMs)`
-        : `No data for ${ms} ms while streaming (idleTimeoutMs)`,
-      { retryable: true, phase },
+      `${{ firstByteTimeoutMs: "No response within", idleTimeoutMs: "No data for", timeoutMs: "The call did not finish within" }[timeout]} ${ms} ms (${timeout})`,
+      // The overall deadline is spent: retrying could not help.
+      { retryable: timeout !== "timeoutMs", phase },
     );
     this.timeout = timeout;
   }
@@ -252,7 +251,7 @@ export async function errorFromResponse(
 
 const REDACTED = "[redacted]";
 
-function scrubText(text: string, secrets: readonly string[]): string {
+export function scrubText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s.length >= 4 && out.includes(s)) out = out.split(s).join(REDACTED);
   return out;

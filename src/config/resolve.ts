@@ -16,6 +16,7 @@ export interface BedrockConfig {
   maxRetries?: number;
   firstByteTimeoutMs?: number;
   idleTimeoutMs?: number;
+  timeoutMs?: number;
   headers?: Record<string, string>;
   /** The environment `${env:...}` and credential lookups read from. */
   env: EnvRecord;

@@ -38,6 +38,7 @@ const schemas = () => {
     maxRetries: v.optional(nonNegative),
     firstByteTimeoutMs: v.optional(nonNegative),
     idleTimeoutMs: v.optional(nonNegative),
+    timeoutMs: v.optional(nonNegative),
     headers: v.optional(v.record(v.string(), v.string())),
   });
   return { model, provider };
