@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MAX_CONVERSE_JSON_BYTES } from "../../src/client/converse-json";
 import { createConverseClient } from "../../src/client/core";
 import { createBedrock } from "../../src/client/create";
@@ -19,8 +19,13 @@ import { capturingLogger, MODEL } from "./helpers";
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const KEY = "ABSKhostile-server-key-0123456789abcdef";
 const servers: { close(): Promise<void> }[] = [];
+const figures: string[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+afterAll(() => {
+  if (figures.length)
+    console.log(`hostile servers, peak RSS growth and time per failing call:\n${figures.join("\n")}`);
 });
 
 async function server(handler: Parameters<typeof loopback>[0]) {
@@ -73,6 +78,7 @@ const hi = [{ role: "user" as const, content: "hi" }];
 
 /** Runs `call`, returning its error and how much the process's memory grew meanwhile. */
 async function failing(call: () => Promise<unknown>) {
+  const started = Date.now();
   const before = process.memoryUsage().rss;
   let peak = before;
   const sampler = setInterval(() => {
@@ -83,7 +89,11 @@ async function failing(call: () => Promise<unknown>) {
       () => undefined,
       (e) => e,
     );
-    return { error: error as BedrockError, grewMb: (peak - before) / 1024 / 1024 };
+    const grewMb = (peak - before) / 1024 / 1024;
+    figures.push(
+      `  ${expect.getState().currentTestName}: ${grewMb.toFixed(0)} MB, ${Date.now() - started} ms`,
+    );
+    return { error: error as BedrockError, grewMb };
   } finally {
     clearInterval(sampler);
   }
