@@ -3,6 +3,30 @@ import { clockSkewFrom, signRequest } from "../auth/sigv4";
 import type { AwsCredentials } from "../auth/types";
 import type { NormalizedOptions } from "./options";
 
+/** The most of a 403 body read to look for a clock-skew message (AWS's is ~200 bytes); the rest is dropped. */
+const MAX_403_BYTES = 65_536;
+
+/** A body's text, up to `limit` bytes: the rest is cancelled, never buffered (an endless body cannot hold the proxy). */
+async function firstBytes(response: Response, limit: number): Promise<string> {
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for (let size = 0; reader && size < limit; ) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const part = value.subarray(0, limit - size);
+      size += part.byteLength;
+      text += decoder.decode(part, { stream: true });
+    }
+  } catch {
+    // unreadable: what arrived is all there is
+  } finally {
+    reader?.cancel().catch(() => {});
+  }
+  return text + decoder.decode();
+}
+
 /** Why an upstream call produced no response: the credentials provider failed, or the fetch did. */
 export class UpstreamFailure extends Error {
   constructor(
@@ -77,7 +101,7 @@ export function createUpstream(
       });
     const response = await send(await signed());
     if (response.status !== 403) return response;
-    const text = await response.text();
+    const text = await firstBytes(response, MAX_403_BYTES);
     const skew = clockSkewFrom(response, text, Date.now() + clockOffset);
     if (skew !== undefined && Math.abs(skew) >= 1000) {
       clockOffset += skew;

@@ -550,6 +550,33 @@ describe("a hostile or broken upstream", () => {
     },
   );
 
+  it("an endless 403 body (read to look for clock skew) is cut at 64 KB, not buffered whole", async () => {
+    const endless = servers.add(
+      await loopback(async (_req, res) => {
+        res.writeHead(403, {
+          "content-type": "application/json",
+          "x-amzn-errortype": "AccessDeniedException",
+        });
+        const chunk = Buffer.alloc(64 * 1024, "d");
+        for (let sent = 0; !res.destroyed && sent < 512 * 1024 * 1024; sent += chunk.length)
+          if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
+        res.end();
+      }),
+    );
+    const proxy = servers.add(
+      await startProxy(endless, { credentials: { accessKeyId: "AKIDENDLESS", secretAccessKey: SECRET } }),
+    );
+    const started = Date.now();
+    const response = await fetch(`${proxy.url}${PATH}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: BODY,
+    });
+    expect(response.status).toBe(403);
+    expect((await response.arrayBuffer()).byteLength).toBe(65_536);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it("no log line carries a secret, whatever field the upstream echoes it through", async () => {
     const echoing = servers.add(
       await loopback((req, res) => {
