@@ -10,6 +10,7 @@ import {
   errorFromResponse,
   incompleteStream,
   NetworkError,
+  readErrorBody,
   requestIdOf,
   scrubError,
   TimeoutError,
@@ -62,8 +63,7 @@ const EVENT_STREAM = "application/vnd.amazon.eventstream";
 const THROTTLING = new Set(["ThrottlingException", "ModelNotReadyException"]);
 
 type Timeout = "firstByteTimeoutMs" | "idleTimeoutMs" | "timeoutMs";
-/** The most of an error body (or of a body of the wrong type) read for its message; past it: an error. */
-export const MAX_ERROR_BODY_BYTES = 2 ** 20;
+
 /** The reason every finished call's controller is aborted with (releases the connection; one shared instance). */
 const FINISHED = new AbortError("Request finished");
 
@@ -310,32 +310,16 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 /**
- * An error or unexpected body as text (for its message). Read up to MAX_ERROR_BODY_BYTES: a longer one is
- * cancelled there and is an error that says so, never buffered whole. Unreadable counts as empty, an abort does not.
+ * An error or unexpected body as text (for its message), read with a cap (readErrorBody: past it, a
+ * ResponseTooLargeError). Unreadable counts as empty; an abort or a timeout does not.
  */
 async function bodyText(response: Response, signal: AbortSignal): Promise<string> {
-  const reader = response.body?.getReader();
-  const decoder = new TextDecoder();
-  let text = "";
   try {
-    for (let size = 0; reader; ) {
-      const { done, value } = await abortable(reader.read(), signal);
-      if (done) break;
-      // biome-ignore lint/suspicious/noAssignInExpressions: count-then-compare, the shortest form (bundle budget)
-      if ((size += value.byteLength) > MAX_ERROR_BODY_BYTES)
-        throw new BedrockError(
-          "ResponseTooLargeError",
-          `HTTP ${response.status}: the body passed ${MAX_ERROR_BODY_BYTES} bytes and was cut off there`,
-          { status: response.status, requestId: requestIdOf(response) },
-        );
-      text += decoder.decode(value, { stream: true });
-    }
+    return await readErrorBody(response, (reader) => abortable(reader.read(), signal));
   } catch (error) {
     if (signal.aborted || error instanceof BedrockError) throw error;
-  } finally {
-    reader?.cancel().catch(() => {});
+    return "";
   }
-  return text;
 }
 
 /** A 200 that is not an event stream: a proxy that does not support /converse-stream, or an HTML page. */

@@ -5,8 +5,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MAX_CONVERSE_JSON_BYTES } from "../../src/client/converse-json";
 import { createConverseClient } from "../../src/client/core";
 import { createBedrock } from "../../src/client/create";
-import { BedrockError, TimeoutError } from "../../src/client/errors";
-import { MAX_ERROR_BODY_BYTES } from "../../src/client/run";
+import { BedrockError, errorFromResponse, MAX_ERROR_BODY_BYTES, TimeoutError } from "../../src/client/errors";
 import { MAX_ANSWER_CHARS } from "../../src/stream/accumulate";
 import { loopback } from "../helpers/server";
 import { capturingLogger, MODEL } from "./helpers";
@@ -129,6 +128,20 @@ describe("endless bodies are read with a cap and cut there", () => {
     expect(error.name).toBe("ResponseTooLargeError");
     expect(error.message).toContain(`passed ${MAX_CONVERSE_JSON_BYTES} bytes`);
     expect(grewMb).toBeLessThan(400);
+  });
+
+  it("errorFromResponse (public) reads an endless body with the same cap", async () => {
+    const s = await server(async (_req, res) => {
+      res.writeHead(502, { "content-type": "text/html" });
+      await endless(res, "<p>".repeat(20_000));
+    });
+    const { error } = await failing(() =>
+      fetch(s.url)
+        .then((r) => errorFromResponse(r))
+        .then((e) => Promise.reject(e)),
+    );
+    expect(error.name).toBe("ResponseTooLargeError");
+    expect(error.status).toBe(502);
   });
 
   it("an error body just under the cap still gives the AWS error", async () => {
