@@ -19,7 +19,9 @@ export const OURS = [
   {
     name: "bedrock-edge/core (API key, request + stream, tools)",
     entry: "test/size/entries/core.ts",
-    budget: 12 * 1024,
+    // Issue 7 set 12 KB; issue 14's hardening (redirects refused, error bodies read with a cap, the overall
+    // deadline, scrubbed logs, the answer cap) added ~400 B that no saving in the core could pay for.
+    budget: 12.4 * 1024,
   },
   {
     name: "bedrock-edge/core with SigV4 (bedrock-edge/sigv4)",
@@ -29,8 +31,9 @@ export const OURS = [
   {
     name: "bedrock-edge createBedrock (everything, SigV4 included)",
     entry: "test/size/entries/full.ts",
-    // 27.2 KB after issue 13 (ECA provider choice, ${file:}, placeholder checks, prompt resources, audio, effort).
-    ceiling: 28 * 1024,
+    // 27.2 KB after issue 13 (ECA provider choice, ${file:}, placeholder checks, prompt resources, audio, effort);
+    // 28.4 KB with issue 14's hardening on top (capped body reads, redirects refused, timeoutMs, scrubbed logs).
+    ceiling: 29 * 1024,
   },
   { name: "bedrock-edge stream decoding only (ConversePipeline)", entry: "test/size/entries/pipeline.ts" },
 ];

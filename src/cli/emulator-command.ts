@@ -6,6 +6,7 @@ import { CliError, EXIT } from "./errors";
 import { DEFAULT_EMULATOR_PORT, EMULATOR_HELP } from "./help";
 import type { Io } from "./io";
 import { providerBlockFor } from "./local-emulator";
+import { SERVE_FLAGS, serveLimits } from "./serve-flags";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 
@@ -22,6 +23,7 @@ export async function runEmulator(argv: string[], io: Io): Promise<number> {
       fault: { type: "string", multiple: true },
       "event-delay": { type: "string" },
       "chunk-size": { type: "string" },
+      ...SERVE_FLAGS,
     },
     allowPositionals: false,
   });
@@ -34,6 +36,7 @@ export async function runEmulator(argv: string[], io: Io): Promise<number> {
   const host = values.host ?? "127.0.0.1";
   if (host.trim() === "") throw new CliError("--host: expected an address such as 127.0.0.1");
   const log = (line: string) => io.stderr.write(`${line}\n`);
+  const limits = serveLimits(values);
 
   const stop = new AbortController();
   let emulator: Emulator;
@@ -57,7 +60,7 @@ export async function runEmulator(argv: string[], io: Io): Promise<number> {
 
   let server: Server;
   try {
-    server = await serve(emulator, { port, host });
+    server = await serve(emulator, { port, host, ...limits });
   } catch (error) {
     throw listenError(error as NodeJS.ErrnoException, host, port);
   }

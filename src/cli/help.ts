@@ -1,5 +1,7 @@
 // Help texts. Kept as plain text (no colours) so they read the same in a terminal, a pipe and the docs.
 
+import { SERVE_FLAGS_HELP } from "./serve-flags";
+
 export const DEFAULT_EMULATOR_PORT = 8765;
 
 export const MAIN_HELP = `bedrock-edge: Amazon Bedrock Converse from the command line, and a local Bedrock emulator
@@ -92,7 +94,7 @@ Options:
   --event-delay MS    pause between stream events
   --chunk-size N      split response bodies into chunks of N bytes
   --log-level LEVEL   info (default): a line per request; debug: also the request body; silent: nothing
-  -h, --help          show this help
+${SERVE_FLAGS_HELP}  -h, --help          show this help
 
 Point a client at it:
   bedrock-edge config   {"providers": {"bedrock": {"url": "http://127.0.0.1:${DEFAULT_EMULATOR_PORT}/model/",

@@ -9,6 +9,7 @@ import { createProxy, PROXY_ENV, type ProxyOptions, proxyOptionsFromEnv } from "
 import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args";
 import { CliError, EXIT } from "./errors";
 import type { Io } from "./io";
+import { SERVE_FLAGS, SERVE_FLAGS_HELP, serveLimits } from "./serve-flags";
 
 export const DEFAULT_PROXY_PORT = 8787;
 
@@ -42,7 +43,7 @@ Options:
   --max-body-bytes N    largest request body accepted (default 1048576)
   --upstream URL        TESTING ONLY: send calls to this origin (e.g. the emulator) instead of AWS
   --log-level LEVEL     info (default): a line per request; warn: failures only; silent: nothing
-  -h, --help            show this help
+${SERVE_FLAGS_HELP}  -h, --help            show this help
 
 Environment:
   ${PROXY_ENV.tokens}   caller tokens, comma-separated (required unless in the config file)
@@ -78,6 +79,7 @@ export async function runProxyCommand(argv: string[], io: Io): Promise<number> {
       mount: { type: "string" },
       "max-body-bytes": { type: "string" },
       upstream: { type: "string" },
+      ...SERVE_FLAGS,
     },
     allowPositionals: false,
   });
@@ -90,6 +92,7 @@ export async function runProxyCommand(argv: string[], io: Io): Promise<number> {
   const host = values.host ?? "127.0.0.1";
   if (host.trim() === "") throw new CliError("--host: expected an address such as 127.0.0.1");
 
+  const limits = serveLimits(values);
   const fromFile = values.config ? await readProxyBlock(values.config, io.env) : {};
   const fromFlags: Partial<ProxyOptions> = {};
   if (values.region !== undefined) fromFlags.defaultRegion = values.region;
@@ -113,7 +116,7 @@ export async function runProxyCommand(argv: string[], io: Io): Promise<number> {
 
   let server: Server;
   try {
-    server = await serve(proxy, { port, host });
+    server = await serve(proxy, { port, host, ...limits });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =

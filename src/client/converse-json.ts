@@ -14,9 +14,12 @@ export const readConverseJson: NonNullable<CallPlan["readJson"]> = async (respon
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     try {
-      for (;;) {
+      for (let size = 0; ; ) {
         const { done, value } = await next(reader);
         if (done) break;
+        // Counted as it arrives: an endless body is cut here, not when the process runs out of memory.
+        // biome-ignore lint/suspicious/noAssignInExpressions: count-then-compare
+        if ((size += value.byteLength) > MAX_CONVERSE_JSON_BYTES) throw tooLarge(response);
         text += decoder.decode(value, { stream: true });
       }
       text += decoder.decode();
@@ -30,6 +33,17 @@ export const readConverseJson: NonNullable<CallPlan["readJson"]> = async (respon
     response,
   );
 };
+
+/** The largest /converse body read (far above any answer Bedrock sends); the rest is cancelled. */
+export const MAX_CONVERSE_JSON_BYTES = 64 * 1024 * 1024;
+
+function tooLarge(response: Response): BedrockError {
+  return new BedrockError(
+    "ResponseTooLargeError",
+    `The /converse response passed ${MAX_CONVERSE_JSON_BYTES} bytes: reading stopped there and the rest was cut off`,
+    { status: response.status, requestId: requestIdOf(response), phase: "request" },
+  );
+}
 
 const isObject = (v: unknown): v is Record<string, any> =>
   typeof v === "object" && v !== null && !Array.isArray(v);

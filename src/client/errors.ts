@@ -92,15 +92,14 @@ export class AbortError extends BedrockError {
 }
 
 export class TimeoutError extends BedrockError {
-  /** Which timeout fired: "firstByteTimeoutMs" or "idleTimeoutMs". */
-  timeout: "firstByteTimeoutMs" | "idleTimeoutMs";
-  constructor(timeout: "firstByteTimeoutMs" | "idleTimeoutMs", ms: number, phase: ErrorPhase) {
+  /** Which timeout fired: "firstByteTimeoutMs", "idleTimeoutMs" or the call's overall "timeoutMs". */
+  timeout: "firstByteTimeoutMs" | "idleTimeoutMs" | "timeoutMs";
+  constructor(timeout: TimeoutError["timeout"], ms: number, phase: ErrorPhase) {
     super(
       "TimeoutError",
-      timeout === "firstByteTimeoutMs"
-        ? `No response within ${ms} ms (firstByteTimeoutMs)`
-        : `No data for ${ms} ms while streaming (idleTimeoutMs)`,
-      { retryable: true, phase },
+      `${{ firstByteTimeoutMs: "No response within", idleTimeoutMs: "No data for", timeoutMs: "The call did not finish within" }[timeout]} ${ms} ms (${timeout})`,
+      // The overall deadline is spent: retrying could not help.
+      { retryable: timeout !== "timeoutMs", phase },
     );
     this.timeout = timeout;
   }
@@ -212,6 +211,39 @@ export function describe(error: unknown): string {
   return `${error.message}${cause}`;
 }
 
+/** The most of an error body (or of a body of the wrong type) read for its message; past it: an error. */
+export const MAX_ERROR_BODY_BYTES = 2 ** 20;
+
+/**
+ * An error body as text, read up to MAX_ERROR_BODY_BYTES: a longer one is cancelled there and is a
+ * ResponseTooLargeError that says so, never buffered whole. `read` reads a chunk (the client times it).
+ */
+export async function readErrorBody(
+  response: Response,
+  read = (reader: ReadableStreamDefaultReader<Uint8Array>) => reader.read(),
+): Promise<string> {
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for (let size = 0; reader; ) {
+      const { done, value } = await read(reader);
+      if (done) break;
+      // biome-ignore lint/suspicious/noAssignInExpressions: count-then-compare, the shortest form (bundle budget)
+      if ((size += value.byteLength) > MAX_ERROR_BODY_BYTES)
+        throw new BedrockError(
+          "ResponseTooLargeError",
+          `HTTP ${response.status}: the body passed ${MAX_ERROR_BODY_BYTES} bytes and was cut off there`,
+          { status: response.status, requestId: requestIdOf(response) },
+        );
+      text += decoder.decode(value, { stream: true });
+    }
+  } finally {
+    reader?.cancel().catch(() => {});
+  }
+  return text;
+}
+
 /** Maps a non-2xx response to a typed error; reads the body (bounded) for the message unless given it. */
 export async function errorFromResponse(
   response: Response,
@@ -222,9 +254,10 @@ export async function errorFromResponse(
   let text = bodyText ?? "";
   if (bodyText === undefined) {
     try {
-      text = await response.text();
-    } catch {
-      // body unreadable: the status still says enough
+      text = await readErrorBody(response);
+    } catch (error) {
+      // Too long: that is the error. Unreadable: the status still says enough.
+      if (error instanceof BedrockError) return error;
     }
   }
   text = text.slice(0, 4096);
@@ -254,7 +287,7 @@ export async function errorFromResponse(
 
 const REDACTED = "[redacted]";
 
-function scrubText(text: string, secrets: readonly string[]): string {
+export function scrubText(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const s of secrets) if (s.length >= 4 && out.includes(s)) out = out.split(s).join(REDACTED);
   return out;

@@ -1,4 +1,5 @@
 import type { LogLevel } from "../config/schema";
+import { scrubText } from "./errors";
 
 /** Anything with these methods can receive the SDK's logs (console does). */
 export interface Logger {
@@ -20,26 +21,27 @@ export function logLevelFrom(
   return fromEnv && fromEnv in RANK ? (fromEnv as LogLevel) : "warn";
 }
 
-/** A logger that drops what is below `level`; the default target is the console's error stream. */
-export class LevelLogger {
+/**
+ * A logger that drops what is below `level`; the default target is the console's error stream. Every line is
+ * scrubbed of `secrets` (a live list: signed values join it as they are made), whatever field a secret is in:
+ * a server can echo a credential into a request id or an event.
+ */
+export class LevelLogger implements Logger {
   readonly debugEnabled: boolean;
-  constructor(
-    readonly level: LogLevel,
-    private readonly target: Logger = consoleLogger,
-  ) {
+  declare debug: Logger["debug"];
+  declare info: Logger["info"];
+  declare warn: Logger["warn"];
+  declare error: Logger["error"];
+  constructor(level: LogLevel, target: Logger = consoleLogger, secrets: string[] = []) {
     this.debugEnabled = RANK[level] >= RANK.debug;
-  }
-  debug(message: string, data?: unknown): void {
-    if (this.debugEnabled) this.target.debug(message, data);
-  }
-  info(message: string, data?: unknown): void {
-    if (RANK[this.level] >= RANK.info) this.target.info(message, data);
-  }
-  warn(message: string, data?: unknown): void {
-    if (RANK[this.level] >= RANK.warn) this.target.warn(message, data);
-  }
-  error(message: string, data?: unknown): void {
-    if (RANK[this.level] >= RANK.error) this.target.error(message, data);
+    for (const name of ["debug", "info", "warn", "error"] as const)
+      this[name] = (message, data) => {
+        if (RANK[level] < RANK[name]) return;
+        const json = JSON.stringify(data) ?? "";
+        const clean = scrubText(json, secrets);
+        // Parsed back: still JSON, as the secrets hold no quote or backslash (keys and tokens are base64-like).
+        target[name](scrubText(message, secrets), clean !== json ? JSON.parse(clean) : data);
+      };
   }
 }
 

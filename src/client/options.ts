@@ -42,6 +42,8 @@ export interface RequestOptions extends RequestParameters, Callbacks {
   maxRetries?: number;
   firstByteTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** An overall deadline for the call, retries included (default 0: none). */
+  timeoutMs?: number;
   headers?: Record<string, string>;
 }
 
@@ -52,6 +54,7 @@ export const CLIENT_OPTION_KEYS = [
   "maxRetries",
   "firstByteTimeoutMs",
   "idleTimeoutMs",
+  "timeoutMs",
   "headers",
   "onMessageReceived",
   "onReason",

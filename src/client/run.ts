@@ -10,6 +10,7 @@ import {
   errorFromResponse,
   incompleteStream,
   NetworkError,
+  readErrorBody,
   requestIdOf,
   scrubError,
   TimeoutError,
@@ -34,6 +35,8 @@ export interface CallPlan {
   maxRetries: number;
   firstByteTimeoutMs: number;
   idleTimeoutMs: number;
+  /** The call's overall deadline, retries included (0: none). */
+  timeoutMs: number;
   /** Values that must never appear in an error message (keys, tokens). */
   secrets: string[];
   /** Called once per failed attempt that will be retried (for logging and tests). */
@@ -59,7 +62,8 @@ export interface CallPlan {
 const EVENT_STREAM = "application/vnd.amazon.eventstream";
 const THROTTLING = new Set(["ThrottlingException", "ModelNotReadyException"]);
 
-type Timeout = "firstByteTimeoutMs" | "idleTimeoutMs";
+type Timeout = "firstByteTimeoutMs" | "idleTimeoutMs" | "timeoutMs";
+
 /** The reason every finished call's controller is aborted with (releases the connection; one shared instance). */
 const FINISHED = new AbortError("Request finished");
 
@@ -75,11 +79,12 @@ const FINISHED = new AbortError("Request finished");
 export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], ToolCallAccumulator> {
   const payload = JSON.stringify(plan.body);
   const host = new URL(plan.url).host;
-  // Signed Authorization values join the secrets as they are made.
-  const secrets = [...plan.secrets];
+  // Signed Authorization values join the secrets (the log's too) as they are made.
+  const secrets = plan.secrets;
   if (plan.log.debugEnabled) plan.log.debug(`POST ${plan.url}`, { payload: plan.body });
   let skewRetried = false;
   let count = 0;
+  const deadline = plan.timeoutMs > 0 ? Date.now() + plan.timeoutMs : 0;
   for (let attempt = 0; ; attempt++) {
     let delivered = false;
     let accumulator: ToolCallAccumulator | undefined;
@@ -89,15 +94,20 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
     plan.signal?.addEventListener("abort", onUserAbort, { once: true });
     let timedOut: TimeoutError | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // Each wait on the network runs under its own timer, or under the call's deadline when that comes first.
     const arm = (which: Timeout) => {
       clearTimeout(timer);
-      const ms = plan[which];
-      if (ms > 0) {
+      let ms = plan[which];
+      const left = deadline - Date.now();
+      if (deadline && !(ms > 0 && ms < left)) {
+        which = "timeoutMs";
+        ms = left;
+      }
+      if (ms > 0 || deadline)
         timer = setTimeout(() => {
-          timedOut = new TimeoutError(which, ms, delivered ? "stream" : "request");
+          timedOut = new TimeoutError(which, plan[which], delivered ? "stream" : "request");
           abort.abort(timedOut);
         }, ms);
-      }
     };
     const disarm = () => clearTimeout(timer);
     const bytes = { received: 0 };
@@ -106,6 +116,18 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
       const response = await send(plan, payload, abort.signal, secrets);
       plan.log.debug(`HTTP ${response.status}`, { requestId: response.headers.get("x-amzn-requestid") });
       if (!response.ok) {
+        // A redirect (fetch is told not to follow one) is never an answer: it would take the credentials and
+        // the prompt to whatever origin it names.
+        if (response.status < 400) {
+          const location = response.headers.get("location");
+          let to = "an undisclosed origin";
+          try {
+            if (location) to = new URL(location, plan.url).origin;
+          } catch {}
+          throw new BedrockError("RedirectError", `HTTP ${response.status}: redirect to ${to} not followed`, {
+            status: response.status,
+          });
+        }
         const text = await bodyText(response, abort.signal);
         if (!skewRetried && plan.onAuthError && response.status === 403) {
           if (plan.onAuthError(response, text)) {
@@ -171,7 +193,7 @@ export async function* runConverse(plan: CallPlan): AsyncGenerator<ChatEvent[], 
         );
         plan.onRetry?.(error, attempt, delay);
         disarm();
-        await sleep(delay, plan.signal).catch(() => {
+        await sleep(deadline ? Math.min(delay, deadline - Date.now()) : delay, plan.signal).catch(() => {
           throw userAbort(plan.signal!, " while waiting to retry");
         });
         continue;
@@ -195,7 +217,13 @@ async function send(
   const headers = new Headers(plan.headers);
   headers.set("content-type", "application/json");
   headers.set("accept", plan.stream ? EVENT_STREAM : "application/json");
-  const unsigned = new Request(plan.url, { method: "POST", headers, body: payload, signal });
+  const unsigned = new Request(plan.url, {
+    method: "POST",
+    headers,
+    body: payload,
+    signal,
+    redirect: "manual",
+  });
   let request: Request;
   try {
     request = await abortable(plan.authorize(unsigned), signal);
@@ -205,7 +233,6 @@ async function send(
       "CredentialsError",
       `Could not sign the request: ${(error as Error)?.message ?? error}`,
       {
-        phase: "request",
         cause: error,
         hint: "check the credentials or the credentials provider",
       },
@@ -281,12 +308,15 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   });
 }
 
-/** An error or unexpected body as text (for its message); unreadable counts as empty, an abort does not. */
+/**
+ * An error or unexpected body as text (for its message), read with a cap (readErrorBody: past it, a
+ * ResponseTooLargeError). Unreadable counts as empty; an abort or a timeout does not.
+ */
 async function bodyText(response: Response, signal: AbortSignal): Promise<string> {
   try {
-    return await abortable(response.text(), signal);
+    return await readErrorBody(response, (reader) => abortable(reader.read(), signal));
   } catch (error) {
-    if (signal.aborted) throw error;
+    if (signal.aborted || error instanceof BedrockError) throw error;
     return "";
   }
 }
@@ -302,7 +332,6 @@ function unexpectedBody(response: Response, type: string, body: string): Bedrock
     {
       status: response.status,
       requestId: requestIdOf(response),
-      phase: "request",
       hint: "the endpoint or proxy does not support /converse-stream: set stream: false, or fix the proxy",
     },
   );
@@ -329,15 +358,12 @@ function toBedrockError(
 ): BedrockError {
   let error: BedrockError;
   if (timedOut) error = timedOut;
-  else if (plan.signal?.aborted) {
-    error = userAbort(plan.signal);
-  } else if (raw instanceof BedrockError) error = raw;
-  else {
-    // (its phase is set below)
+  else if (plan.signal?.aborted) error = userAbort(plan.signal);
+  else if (raw instanceof BedrockError) error = raw;
+  else
     error = new BedrockError("UnknownError", `Unexpected failure talking to ${host}: ${describe(raw)}`, {
       cause: raw,
     });
-  }
   // The phase tells the caller whether it has seen output: "stream" once an event was delivered (and
   // `partial` says what), "request" before that, whatever part of the body the failure came from.
   error.phase = delivered ? "stream" : "request";

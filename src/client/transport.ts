@@ -14,6 +14,8 @@ export interface TransportSettings {
   maxRetries?: number;
   firstByteTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** An overall deadline for a call, retries included; 0 or unset: none. */
+  timeoutMs?: number;
   headers?: Record<string, string>;
 }
 
@@ -36,20 +38,23 @@ export function transportPlan(
 ): Omit<CallPlan, "url" | "body" | "stream"> {
   const headers = { ...client.headers, ...call.headers };
   const signer = authorize as Partial<SigV4Authorizer>;
+  // One list for the errors and the log (the run adds signed values to it).
+  const scrubbed = [...secrets, ...headerSecrets(headers)];
   return {
     authorize,
-    secrets: [...secrets, ...headerSecrets(headers)],
+    secrets: scrubbed,
     // SigV4: after a "signature expired" 403, one re-signed retry with the server's clock.
     ...(typeof signer.correctClock === "function" && {
       onAuthError: (response: Response, body: string) => signer.correctClock!(response, body),
     }),
     fetch: client.fetch ?? ((input, init) => fetch(input, init)),
-    log: new LevelLogger(logLevelFrom(call.logLevel ?? client.logLevel, env), client.logger),
+    log: new LevelLogger(logLevelFrom(call.logLevel ?? client.logLevel, env), client.logger, scrubbed),
     signal: call.signal,
     headers,
     maxRetries: call.maxRetries ?? client.maxRetries ?? DEFAULT_MAX_RETRIES,
     firstByteTimeoutMs: call.firstByteTimeoutMs ?? client.firstByteTimeoutMs ?? DEFAULT_FIRST_BYTE_TIMEOUT_MS,
     idleTimeoutMs: call.idleTimeoutMs ?? client.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    timeoutMs: call.timeoutMs ?? client.timeoutMs ?? 0,
   };
 }
 

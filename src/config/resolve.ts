@@ -16,6 +16,7 @@ export interface BedrockConfig {
   maxRetries?: number;
   firstByteTimeoutMs?: number;
   idleTimeoutMs?: number;
+  timeoutMs?: number;
   headers?: Record<string, string>;
   /** The provider's name in an ECA document (`corp-bedrock`): `corp-bedrock/alias` names a model too. */
   providerName?: string;

@@ -43,6 +43,7 @@ const schemas = () => {
     maxRetries: v.optional(nonNegative),
     firstByteTimeoutMs: v.optional(nonNegative),
     idleTimeoutMs: v.optional(nonNegative),
+    timeoutMs: v.optional(nonNegative),
     headers: v.optional(v.record(v.string(), v.string())),
   });
   return { model, provider };
@@ -87,6 +88,8 @@ export interface ProviderConfigInput {
   maxRetries?: number;
   firstByteTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** An overall deadline for a call, retries included (none by default). */
+  timeoutMs?: number;
   headers?: Record<string, string>;
 }
 

@@ -2,6 +2,7 @@ import { bearerTokenChecker } from "./auth";
 import { readLimitedBody } from "./body";
 import { addCorsHeaders, isAllowedOrigin, preflightResponse } from "./cors";
 import { proxyError } from "./errors";
+import { scrubbingLogger } from "./log";
 import { normalizeOptions, type ProxyOptions } from "./options";
 import { parseRoute, type Route, upstreamUrl } from "./route";
 import { createUpstream, UpstreamFailure } from "./upstream";
@@ -22,8 +23,17 @@ const PASSED = /^(content-type|x-amzn-requestid|x-amzn-errortype|retry-after|x-a
 export function createProxy(options: ProxyOptions): BedrockProxy {
   const o = normalizeOptions(options);
   const checkToken = o.tokens && bearerTokenChecker(o.tokens);
-  const callUpstream = createUpstream(o);
-  const log = o.logger;
+  // Secrets the log must never show: the static ones, and the AWS credentials last used.
+  const fixed = [...(o.tokens ?? []), o.upstreamKey ?? ""];
+  let current: string[] = [];
+  if (o.credentials && typeof o.credentials === "object") {
+    const { secretAccessKey, sessionToken } = o.credentials;
+    fixed.push(secretAccessKey, sessionToken ?? "");
+  }
+  const callUpstream = createUpstream(o, (c) => {
+    current = [c.secretAccessKey, c.sessionToken ?? ""];
+  });
+  const log = o.logger && scrubbingLogger(o.logger, () => [...fixed, ...current]);
 
   async function handle(request: Request, started: number): Promise<Response> {
     const origin = request.headers.get("origin");
@@ -121,6 +131,21 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
         ? proxyError("InternalServerException", "The proxy could not get AWS credentials.", headers)
         : proxyError("BadGatewayException", `The proxy could not reach Bedrock in ${route.region}.`, headers);
     }
+    if (upstream.type === "opaqueredirect" || (upstream.status >= 300 && upstream.status < 400)) {
+      // Not followed (see createUpstream): the caller gets an error naming where it pointed, never that answer.
+      await upstream.body?.cancel().catch(() => {});
+      const to = redirectOrigin(upstream.headers.get("location"), route.region);
+      log?.warn("proxy: Bedrock answered with a redirect; not followed", {
+        ...where,
+        status: upstream.status,
+        to,
+      });
+      return proxyError(
+        "BadGatewayException",
+        `Bedrock in ${route.region} answered with a redirect (HTTP ${upstream.status}) to ${to}; the proxy does not follow redirects.`,
+        headers,
+      );
+    }
     upstream.headers.forEach((value, name) => {
       if (PASSED.test(name)) headers.set(name, value);
     });
@@ -152,4 +177,14 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
       }
     },
   };
+}
+
+/** The origin a redirect pointed to (never its path or query, which could carry anything), for the message. */
+function redirectOrigin(location: string | null, region: string): string {
+  if (!location) return "no location";
+  try {
+    return new URL(location, `https://bedrock-runtime.${region}.amazonaws.com`).origin;
+  } catch {
+    return "an unparsable location";
+  }
 }

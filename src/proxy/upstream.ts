@@ -3,6 +3,30 @@ import { clockSkewFrom, signRequest } from "../auth/sigv4";
 import type { AwsCredentials } from "../auth/types";
 import type { NormalizedOptions } from "./options";
 
+/** The most of a 403 body read to look for a clock-skew message (AWS's is ~200 bytes); the rest is dropped. */
+const MAX_403_BYTES = 65_536;
+
+/** A body's text, up to `limit` bytes: the rest is cancelled, never buffered (an endless body cannot hold the proxy). */
+async function firstBytes(response: Response, limit: number): Promise<string> {
+  const reader = response.body?.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  try {
+    for (let size = 0; reader && size < limit; ) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const part = value.subarray(0, limit - size);
+      size += part.byteLength;
+      text += decoder.decode(part, { stream: true });
+    }
+  } catch {
+    // unreadable: what arrived is all there is
+  } finally {
+    reader?.cancel().catch(() => {});
+  }
+  return text + decoder.decode();
+}
+
 /** Why an upstream call produced no response: the credentials provider failed, or the fetch did. */
 export class UpstreamFailure extends Error {
   constructor(
@@ -27,7 +51,11 @@ export interface UpstreamCall {
  * When AWS blames the clock (a 403 about an expired or not yet current signature), the signing clock adopts
  * the server's time and the call is signed and sent once more.
  */
-export function createUpstream(options: NormalizedOptions): (call: UpstreamCall) => Promise<Response> {
+export function createUpstream(
+  options: NormalizedOptions,
+  /** Told each set of AWS credentials used, so that the logs can be scrubbed of them. */
+  onCredentials: (credentials: AwsCredentials) => void = () => {},
+): (call: UpstreamCall) => Promise<Response> {
   const { credentials, upstreamKey, fetch } = options;
   const credentialsFor =
     typeof credentials === "function"
@@ -42,8 +70,16 @@ export function createUpstream(options: NormalizedOptions): (call: UpstreamCall)
       throw new UpstreamFailure("fetch", error);
     }
   };
+  // A redirect is never followed: it would carry the signed headers (the session token) and the prompt to
+  // another origin. It comes back as a 3xx and the proxy refuses it.
   const build = (call: UpstreamCall) =>
-    new Request(call.url, { method: "POST", headers: call.headers, body: call.body, signal: call.signal });
+    new Request(call.url, {
+      method: "POST",
+      headers: call.headers,
+      body: call.body,
+      signal: call.signal,
+      redirect: "manual",
+    });
 
   return async (call) => {
     if (upstreamKey !== undefined) {
@@ -56,6 +92,7 @@ export function createUpstream(options: NormalizedOptions): (call: UpstreamCall)
     } catch (error) {
       throw new UpstreamFailure("credentials", error);
     }
+    onCredentials(resolved);
     const signed = () =>
       signRequest(build(call), {
         credentials: resolved,
@@ -64,7 +101,7 @@ export function createUpstream(options: NormalizedOptions): (call: UpstreamCall)
       });
     const response = await send(await signed());
     if (response.status !== 403) return response;
-    const text = await response.text();
+    const text = await firstBytes(response, MAX_403_BYTES);
     const skew = clockSkewFrom(response, text, Date.now() + clockOffset);
     if (skew !== undefined && Math.abs(skew) >= 1000) {
       clockOffset += skew;

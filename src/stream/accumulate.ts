@@ -1,4 +1,4 @@
-import { EventPayloadError, incompleteStream } from "../client/errors";
+import { BedrockError, EventPayloadError, incompleteStream } from "../client/errors";
 import type {
   AssistantContentBlock,
   AssistantMessage,
@@ -46,6 +46,8 @@ export class ToolCallAccumulator {
   private lastText: Block | undefined;
   /** Only once text blocks interleave (Bedrock does not): `outputText` from then on, as one running list. */
   private texts: string[] | undefined;
+  /** Characters of text, reasoning and tool input so far (see MAX_ANSWER_CHARS). */
+  chars = 0;
   readonly toolCalls: ToolCall[] = [];
   stopReason: string | undefined;
   usage: TokenUsage | undefined;
@@ -161,7 +163,7 @@ export class ToolCallAccumulator {
         else this.textBlocks.push(block);
         this.lastText = block;
       }
-      append(block, delta.text);
+      append(this, block, delta.text);
       // Joined in runs, like block text (see append).
       if (this.texts && this.texts.push(delta.text) === RUN) void this.outputText;
       out.push({ type: "text", index, text: delta.text });
@@ -179,7 +181,7 @@ export class ToolCallAccumulator {
       if (typeof fragment !== "string") {
         throw new EventPayloadError("contentBlockDelta", `toolUse.input for block ${index} must be a string`);
       }
-      append(block, fragment);
+      append(this, block, fragment);
       const { toolUseId: id, name } = block.toolUse;
       if (!this.partialJson) {
         out.push({ type: "tool-call-delta", index, id, name, argumentsText: fragment });
@@ -194,7 +196,7 @@ export class ToolCallAccumulator {
       const fresh = !this.blocks.has(index);
       const block = this.block(index, "reasoning");
       if (fresh) out.push({ type: "reasoning-start", index });
-      if (typeof r.text === "string") append(block, r.text);
+      if (typeof r.text === "string") append(this, block, r.text);
       if (typeof r.signature === "string") block.signature = (block.signature ?? "") + r.signature;
       // biome-ignore lint/suspicious/noAssignInExpressions: create-then-push, the shortest form (bundle budget)
       if (typeof r.redactedContent === "string") (block.redacted ??= []).push(r.redactedContent);
@@ -247,12 +249,21 @@ export class ToolCallAccumulator {
 }
 
 const RUN = 256;
+/**
+ * The most characters an answer may stream (text, reasoning and tool input together), far above what any model
+ * writes: an endless stream ends in this typed error, with what came before it, instead of a string too long
+ * for the runtime (a raw RangeError).
+ */
+export const MAX_ANSWER_CHARS = 2 ** 26;
 
 /**
  * Appends a streamed piece to a block's text. Pieces are joined a run at a time: a long answer then costs about
  * its own length in memory, where `text += piece` kept a string and a cons cell per delta (~15x the text).
  */
-function append(block: Block, piece: string): void {
+function append(acc: ToolCallAccumulator, block: Block, piece: string): void {
+  // biome-ignore lint/suspicious/noAssignInExpressions: count-then-compare, the shortest form (bundle budget)
+  if ((acc.chars += piece.length) > MAX_ANSWER_CHARS)
+    throw new BedrockError("ResponseTooLargeError", `The answer passed ${MAX_ANSWER_CHARS} characters`);
   if (block.tail.push(piece) === RUN) textOf(block);
 }
 

@@ -28,6 +28,11 @@ export interface DecoderOptions {
 const PRELUDE = 12; // total length, headers length, prelude CRC
 const MIN_FRAME = 16; // prelude + message CRC
 export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
+/**
+ * Header blocks up to this size are cached (Bedrock's are ~90 bytes; 16 of them at most): a larger one is parsed
+ * and CRC-checked once, in time linear in its size, and never kept.
+ */
+export const MAX_CACHED_HEADER_BYTES = 1024;
 
 /**
  * Push decoder: `feed()` a network chunk, get back every frame it completed. Frames may be split anywhere;
@@ -183,7 +188,8 @@ export class EventStreamDecoder {
     // The message CRC covers the prelude too: continue from the prelude's CRC, stored in bytes 8..12. A header
     // block equal to a cached one (~40% of a Bedrock frame) is not run through the CRC loop again: its share is
     // known. This gives the CRC of the bytes as they are, so any corruption is still caught.
-    const entry = this.find(view, start, headersEnd);
+    const cached = headersEnd - start <= MAX_CACHED_HEADER_BYTES;
+    const entry = cached ? this.find(view, start, headersEnd) : undefined;
     let crc = view.getUint32(i + 8);
     if (entry) {
       // The CRC is linear: across the block, state s becomes own ^ the columns of s's set bits.
@@ -200,7 +206,11 @@ export class EventStreamDecoder {
     this.frameSlots += 6;
     f[k] = bytes;
     f[k + 1] = view;
-    f[k + 2] = (entry ?? this.add(bytes, view, start, headersEnd, at)).headers;
+    f[k + 2] = entry
+      ? entry.headers
+      : cached
+        ? this.add(bytes, view, start, headersEnd, at).headers
+        : parseHeaders(bytes.subarray(start, headersEnd), at);
     f[k + 3] = headersEnd;
     f[k + 4] = end;
     f[k + 5] = at;

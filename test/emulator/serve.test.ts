@@ -204,15 +204,22 @@ describe("serve()", () => {
   });
 
   it("a handler that throws gets a 500 without leaking a hang", async () => {
-    const server = await serve({
-      async fetch() {
-        throw new Error("handler bug");
+    const logged: unknown[] = [];
+    const server = await serve(
+      {
+        async fetch() {
+          throw new Error("handler bug");
+        },
       },
-    });
+      { onError: (error) => logged.push(error) },
+    );
     try {
       const res = await fetch(server.url);
       expect(res.status).toBe(500);
-      expect(await res.text()).toContain("handler bug");
+      const text = await res.text();
+      expect(text).toContain("the request handler failed");
+      expect(text).not.toContain("handler bug");
+      expect(String(logged[0])).toContain("handler bug");
     } finally {
       await server.close();
     }

@@ -253,6 +253,31 @@ describe("request body limit", () => {
     expect(upstream.seen).toHaveLength(0);
   });
 
+  it("a small limit and a chunked upload over it: 413 every time, and the proxy keeps serving", async () => {
+    for (const maxBodyBytes of [1000, 4096, 32_768]) {
+      const { proxy, post } = await setup({ maxBodyBytes });
+      for (let i = 0; i < 5; i++) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = httpRequest(`${proxy.url}${PATH}`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${TOKEN}`, "transfer-encoding": "chunked" },
+          });
+          req.on("response", (res) => {
+            resolve(res.statusCode!);
+            res.resume();
+          });
+          req.on("error", reject);
+          // Several chunks in one write: the body passes the limit inside a burst of data events.
+          for (let c = 0; c < 8; c++) req.write(Buffer.alloc(maxBodyBytes, "q"));
+          req.end();
+        });
+        expect(status).toBe(413);
+      }
+      const small = JSON.stringify({ messages: [{ role: "user", content: [{ text: "hi" }] }] });
+      expect((await post({ authorization: `Bearer ${TOKEN}` }, small)).status).toBe(200);
+    }
+  });
+
   it("the default limit is 1 MiB", async () => {
     expect(DEFAULT_MAX_BODY_BYTES).toBe(1024 * 1024);
     const { post, upstream } = await setup();
@@ -486,5 +511,116 @@ describe("options", () => {
     });
     expect(overHttp.status).toBe(200);
     expect((await overHttp.json()).output.message.role).toBe("assistant");
+  });
+});
+
+describe("a hostile or broken upstream", () => {
+  const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYUPSTREAMSECRET";
+  const SESSION = "IQoJb3JpZ2luX2VjEPROXYSESSIONTOKEN0123456789";
+
+  it.each([301, 302, 303, 307, 308])(
+    "a %i to another origin is never followed: the other origin gets nothing, the caller a 502 naming it",
+    async (status) => {
+      const elsewhere = servers.add(await loopback((_req, res) => void res.end("answer from elsewhere")));
+      const redirecting = servers.add(
+        await loopback((_req, res) => {
+          res.writeHead(status, { location: `${elsewhere.url}/steal?x=1` });
+          res.end();
+        }),
+      );
+      const { logger, lines } = recordingLogger();
+      const proxy = servers.add(
+        await startProxy(redirecting, {
+          logger,
+          credentials: { accessKeyId: "AKIDREDIRECT", secretAccessKey: SECRET, sessionToken: SESSION },
+        }),
+      );
+      const response = await fetch(`${proxy.url}${PATH}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: BODY,
+      });
+      const message = await expectError(response, 502, "BadGatewayException");
+      expect(message).toContain(`redirect (HTTP ${status}) to ${elsewhere.url}`);
+      expect(message).not.toContain("steal");
+      expect(redirecting.received).toHaveLength(1);
+      expect(elsewhere.received).toHaveLength(0);
+      expect(lines.join("\n")).toContain("not followed");
+      expect(lines.join("\n")).not.toContain(SESSION);
+    },
+  );
+
+  it("an endless 403 body (read to look for clock skew) is cut at 64 KB, not buffered whole", async () => {
+    const endless = servers.add(
+      await loopback(async (_req, res) => {
+        res.writeHead(403, {
+          "content-type": "application/json",
+          "x-amzn-errortype": "AccessDeniedException",
+        });
+        const chunk = Buffer.alloc(64 * 1024, "d");
+        for (let sent = 0; !res.destroyed && sent < 512 * 1024 * 1024; sent += chunk.length)
+          if (!res.write(chunk)) await new Promise((r) => res.once("drain", r));
+        res.end();
+      }),
+    );
+    const proxy = servers.add(
+      await startProxy(endless, { credentials: { accessKeyId: "AKIDENDLESS", secretAccessKey: SECRET } }),
+    );
+    const started = Date.now();
+    const response = await fetch(`${proxy.url}${PATH}`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: BODY,
+    });
+    expect(response.status).toBe(403);
+    expect((await response.arrayBuffer()).byteLength).toBe(65_536);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
+  it("no log line carries a secret, whatever field the upstream echoes it through", async () => {
+    const echoing = servers.add(
+      await loopback((req, res) => {
+        const echo = `${req.headers.authorization} ${req.headers["x-amz-security-token"]}`;
+        res.writeHead(200, {
+          "content-type": "application/vnd.amazon.eventstream",
+          "x-amzn-requestid": `${echo} ${SECRET} ${TOKEN}`,
+        });
+        res.end();
+      }),
+    );
+    for (const auth of [
+      { upstreamKey: UPSTREAM_KEY },
+      { credentials: { accessKeyId: "AKIDSTATIC", secretAccessKey: SECRET, sessionToken: SESSION } },
+      {
+        credentials: async () => ({
+          accessKeyId: "AKIDDYNAMIC",
+          secretAccessKey: SECRET,
+          sessionToken: SESSION,
+        }),
+      },
+    ]) {
+      const { logger, lines } = recordingLogger();
+      const proxy = servers.add(
+        await serve(
+          createProxy({
+            tokens: [TOKEN],
+            upstream: echoing.url,
+            defaultRegion: "us-east-1",
+            logger,
+            ...auth,
+          }),
+        ),
+      );
+      const response = await fetch(`${proxy.url}${PATH}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+        body: BODY,
+      });
+      await response.arrayBuffer();
+      const logged = lines.join("\n");
+      expect(logged).toContain("[redacted]");
+      const secrets = "upstreamKey" in auth ? [UPSTREAM_KEY, TOKEN] : [SECRET, SESSION, TOKEN];
+      for (const secret of secrets) expect(logged).not.toContain(secret);
+    }
   });
 });
