@@ -1,5 +1,5 @@
-import { presignUrl } from "./sigv4";
-import type { AwsCredentials, CredentialsProvider } from "./types";
+import { presignUrl } from "./sigv4.ts";
+import type { AwsCredentials, CredentialsProvider } from "./types.ts";
 
 /** AWS caps short-term Bedrock API keys at 12 hours. */
 export const MAX_API_KEY_SECONDS = 43_200;

@@ -1,5 +1,5 @@
-import { ConfigError } from "../client/errors";
-import type { Authorizer } from "./types";
+import { ConfigError } from "../client/errors.ts";
+import type { Authorizer } from "./types.ts";
 
 // Header values must be visible ASCII; the runtime's own error for a bad one would repeat the whole key.
 const TOKEN = /^[!-~]+$/;

@@ -1,6 +1,6 @@
-import { bearerAuthorizer } from "./bearer";
-import { createSigV4Authorizer } from "./sigv4";
-import type { Authorizer, AwsCredentials, CredentialsProvider } from "./types";
+import { bearerAuthorizer } from "./bearer.ts";
+import { createSigV4Authorizer } from "./sigv4.ts";
+import type { Authorizer, AwsCredentials, CredentialsProvider } from "./types.ts";
 
 type Env = Record<string, string | undefined>;
 

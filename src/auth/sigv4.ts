@@ -1,4 +1,4 @@
-import type { AwsCredentials, CredentialsProvider, SigV4Authorizer } from "./types";
+import type { AwsCredentials, CredentialsProvider, SigV4Authorizer } from "./types.ts";
 
 // AWS Signature Version 4 on Web Crypto only, so it runs on every runtime.
 

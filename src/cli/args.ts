@@ -1,6 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import type { LogLevel } from "../config/schema";
-import { CliError } from "./errors";
+import type { LogLevel } from "../config/schema.ts";
+import { CliError } from "./errors.ts";
 
 const LOG_LEVELS: readonly LogLevel[] = ["silent", "error", "warn", "info", "debug"];
 

@@ -1,18 +1,18 @@
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { type BedrockClient, createBedrock, planCall } from "../client/create";
-import { BedrockError } from "../client/errors";
-import type { RequestOptions } from "../client/options";
-import { fileReader } from "../node/files";
-import type { InputMessage } from "../request/messages";
-import type { ChatEvent } from "../stream/events";
-import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args";
-import { type ConfigDocument, documentOf, readConfigFile } from "./config-file";
-import { CliError, describeError, EXIT, exitCodeFor } from "./errors";
-import { formatUsage } from "./format";
-import { CHAT_HELP } from "./help";
-import { type Io, readAll } from "./io";
-import { EMULATOR_MODEL, type LocalEmulator, startLocalEmulator } from "./local-emulator";
+import { type BedrockClient, createBedrock, planCall } from "../client/create.ts";
+import { BedrockError } from "../client/errors.ts";
+import type { RequestOptions } from "../client/options.ts";
+import { fileReader } from "../node/files.ts";
+import type { InputMessage } from "../request/messages.ts";
+import type { ChatEvent } from "../stream/events.ts";
+import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
+import { type ConfigDocument, documentOf, readConfigFile } from "./config-file.ts";
+import { CliError, describeError, EXIT, exitCodeFor } from "./errors.ts";
+import { formatUsage } from "./format.ts";
+import { CHAT_HELP } from "./help.ts";
+import { type Io, readAll } from "./io.ts";
+import { EMULATOR_MODEL, type LocalEmulator, startLocalEmulator } from "./local-emulator.ts";
 
 /** `bedrock-edge chat`: one prompt, the answer streamed to stdout; with --interactive, turns until EOF. */
 export async function runChat(argv: string[], io: Io): Promise<number> {

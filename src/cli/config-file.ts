@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { chooseProvider } from "../config/resolve";
-import { CliError } from "./errors";
+import { chooseProvider } from "../config/resolve.ts";
+import { CliError } from "./errors.ts";
 
 /** A config document as read from disk, and the Bedrock provider block inside it (edited in place by callers). */
 export interface ConfigDocument {

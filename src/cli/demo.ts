@@ -1,13 +1,13 @@
-import { createBedrock } from "../client/create";
-import type { InputMessage } from "../request/messages";
-import type { ChatEvent, TokenUsage, ToolCall } from "../stream/events";
-import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args";
-import { CliError, EXIT } from "./errors";
-import { addUsage, formatSeconds, formatUsage } from "./format";
-import { DEMO_HELP } from "./help";
-import type { Io } from "./io";
-import { EMULATOR_MODEL, startLocalEmulator } from "./local-emulator";
-import { getWeather, type ToolOutcome, WEATHER_TOOL } from "./weather-tool";
+import { createBedrock } from "../client/create.ts";
+import type { InputMessage } from "../request/messages.ts";
+import type { ChatEvent, TokenUsage, ToolCall } from "../stream/events.ts";
+import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
+import { CliError, EXIT } from "./errors.ts";
+import { addUsage, formatSeconds, formatUsage } from "./format.ts";
+import { DEMO_HELP } from "./help.ts";
+import type { Io } from "./io.ts";
+import { EMULATOR_MODEL, startLocalEmulator } from "./local-emulator.ts";
+import { getWeather, type ToolOutcome, WEATHER_TOOL } from "./weather-tool.ts";
 
 const DEFAULT_PROMPT = "What's the weather in Lisbon right now?";
 // On a terminal a short pause between events makes the streaming visible; piped output needs none.

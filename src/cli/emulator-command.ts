@@ -1,12 +1,12 @@
-import { createEmulator } from "../emulator";
-import type { Emulator, RequestInfo } from "../emulator/types";
-import { type Server, serve } from "../node/serve";
-import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args";
-import { CliError, EXIT } from "./errors";
-import { DEFAULT_EMULATOR_PORT, EMULATOR_HELP } from "./help";
-import type { Io } from "./io";
-import { providerBlockFor } from "./local-emulator";
-import { SERVE_FLAGS, serveLimits } from "./serve-flags";
+import { createEmulator } from "../emulator/index.ts";
+import type { Emulator, RequestInfo } from "../emulator/types.ts";
+import { type Server, serve } from "../node/serve.ts";
+import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
+import { CliError, EXIT } from "./errors.ts";
+import { DEFAULT_EMULATOR_PORT, EMULATOR_HELP } from "./help.ts";
+import type { Io } from "./io.ts";
+import { providerBlockFor } from "./local-emulator.ts";
+import { SERVE_FLAGS, serveLimits } from "./serve-flags.ts";
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
 

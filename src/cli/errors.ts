@@ -1,5 +1,5 @@
-import { BedrockError } from "../client/errors";
-import type { Style } from "./style";
+import { BedrockError } from "../client/errors.ts";
+import type { Style } from "./style.ts";
 
 /** Exit codes: 1 for a failed call (service, network, stream), 2 for bad usage or bad local input. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, interrupted: 130 } as const;

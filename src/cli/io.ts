@@ -1,4 +1,4 @@
-import { createStyle, type Style, wantsColor } from "./style";
+import { createStyle, type Style, wantsColor } from "./style.ts";
 
 /** What a subcommand may touch of the process: streams, environment, and an interrupt signal. */
 export interface Io {

@@ -1,6 +1,6 @@
-import { createEmulator } from "../emulator";
-import type { EmulatorOptions } from "../emulator/types";
-import { serve } from "../node/serve";
+import { createEmulator } from "../emulator/index.ts";
+import type { EmulatorOptions } from "../emulator/types.ts";
+import { serve } from "../node/serve.ts";
 
 /** The model the demo and `chat --emulator` ask for when none is named. */
 export const EMULATOR_MODEL = "anthropic.claude-sonnet-4-20250514-v1:0";

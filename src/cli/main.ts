@@ -1,12 +1,12 @@
 // The `bedrock-edge` command: dispatches to a subcommand and turns what it returns or throws into an exit code.
 import { readFileSync } from "node:fs";
-import { runChat } from "./chat";
-import { runDemo } from "./demo";
-import { runEmulator } from "./emulator-command";
-import { CliError, describeError, EXIT, exitCodeFor } from "./errors";
-import { MAIN_HELP, PROXY_LINE } from "./help";
-import { type Io, processIo } from "./io";
-import { runProxyCommand } from "./proxy-command";
+import { runChat } from "./chat.ts";
+import { runDemo } from "./demo.ts";
+import { runEmulator } from "./emulator-command.ts";
+import { CliError, describeError, EXIT, exitCodeFor } from "./errors.ts";
+import { MAIN_HELP, PROXY_LINE } from "./help.ts";
+import { type Io, processIo } from "./io.ts";
+import { runProxyCommand } from "./proxy-command.ts";
 
 type Command = (argv: string[], io: Io) => Promise<number>;
 

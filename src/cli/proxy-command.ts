@@ -1,15 +1,15 @@
 // `bedrock-edge proxy`: serves the signing CORS proxy (src/proxy) over node:http until SIGINT / SIGTERM.
 // Settings come from the environment, then a config file, then flags (each overriding the one before).
 import { readFile } from "node:fs/promises";
-import { ConfigError } from "../client/errors";
-import { LevelLogger, type Logger } from "../client/log";
-import { interpolateEnv } from "../config/env";
-import { type Server, serve } from "../node/serve";
-import { createProxy, PROXY_ENV, type ProxyOptions, proxyOptionsFromEnv } from "../proxy";
-import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args";
-import { CliError, EXIT } from "./errors";
-import type { Io } from "./io";
-import { SERVE_FLAGS, SERVE_FLAGS_HELP, serveLimits } from "./serve-flags";
+import { ConfigError } from "../client/errors.ts";
+import { LevelLogger, type Logger } from "../client/log.ts";
+import { interpolateEnv } from "../config/env.ts";
+import { type Server, serve } from "../node/serve.ts";
+import { createProxy, PROXY_ENV, type ProxyOptions, proxyOptionsFromEnv } from "../proxy/index.ts";
+import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
+import { CliError, EXIT } from "./errors.ts";
+import type { Io } from "./io.ts";
+import { SERVE_FLAGS, SERVE_FLAGS_HELP, serveLimits } from "./serve-flags.ts";
 
 export const DEFAULT_PROXY_PORT = 8787;
 

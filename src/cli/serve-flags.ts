@@ -1,6 +1,6 @@
 // The connection limits of `serve()` as flags, shared by `bedrock-edge proxy` and `bedrock-edge emulator`.
-import { SERVE_DEFAULTS, type ServeOptions } from "../node/serve";
-import { parseInteger } from "./args";
+import { SERVE_DEFAULTS, type ServeOptions } from "../node/serve.ts";
+import { parseInteger } from "./args.ts";
 
 /** parseArgs options for the limits. */
 export const SERVE_FLAGS = {

@@ -1,8 +1,8 @@
-import type { ToolCallAccumulator } from "../stream/accumulate";
-import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../stream/events";
-import { definedFields, RESPONSE_EXTRAS } from "../stream/fields";
-import { BedrockError, describe, requestIdOf } from "./errors";
-import type { CallPlan } from "./run";
+import type { ToolCallAccumulator } from "../stream/accumulate.ts";
+import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../stream/events.ts";
+import { definedFields, RESPONSE_EXTRAS } from "../stream/fields.ts";
+import { BedrockError, describe, requestIdOf } from "./errors.ts";
+import type { CallPlan } from "./run.ts";
 
 /**
  * A /converse response as one batch of chat events, through `accumulator` so that both modes give the same

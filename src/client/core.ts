@@ -1,14 +1,14 @@
-import { bearerAuthorizer } from "../auth/bearer";
-import type { Authorizer } from "../auth/types";
-import { endpointUrl } from "../endpoint/build";
-import { RequestError } from "../request/errors";
-import type { ConverseStreamRequest } from "../types/converse";
-import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliver";
-import { ConfigError, scrubError } from "./errors";
-import type { ConverseResult } from "./options";
-import { resultOf } from "./result";
-import { runConverse } from "./run";
-import { type ClientTransport, type TransportSettings, transportPlan } from "./transport";
+import { bearerAuthorizer } from "../auth/bearer.ts";
+import type { Authorizer } from "../auth/types.ts";
+import { endpointUrl } from "../endpoint/build.ts";
+import { RequestError } from "../request/errors.ts";
+import type { ConverseStreamRequest } from "../types/converse.ts";
+import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliver.ts";
+import { ConfigError, scrubError } from "./errors.ts";
+import type { ConverseResult } from "./options.ts";
+import { resultOf } from "./result.ts";
+import { runConverse } from "./run.ts";
+import { type ClientTransport, type TransportSettings, transportPlan } from "./transport.ts";
 
 /** The core client's config: where to send, how to sign, how to send. Nothing is read from the environment. */
 export interface CoreConfig extends ClientTransport {

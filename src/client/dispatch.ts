@@ -1,6 +1,6 @@
-import { type JsonSchema, parseStructured, requestedSchema } from "../request/structured";
-import type { ChatEvent } from "../stream/events";
-import type { Callbacks } from "./options";
+import { type JsonSchema, parseStructured, requestedSchema } from "../request/structured.ts";
+import type { ChatEvent } from "../stream/events.ts";
+import type { Callbacks } from "./options.ts";
 
 /** Routes chat events to the caller's callbacks, and checks structured output at the finish. */
 export class Dispatcher {

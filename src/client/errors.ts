@@ -44,7 +44,7 @@ export class BedrockError extends Error {
 export interface PartialResult {
   outputText: string;
   toolsToCall: { id: string; name: string; arguments: unknown }[];
-  usage?: import("../stream/events").TokenUsage;
+  usage?: import("../stream/events.ts").TokenUsage;
   eventsDelivered: number;
 }
 

@@ -1,5 +1,5 @@
-import type { LogLevel } from "../config/schema";
-import { scrubText } from "./errors";
+import type { LogLevel } from "../config/schema.ts";
+import { scrubText } from "./errors.ts";
 
 /** Anything with these methods can receive the SDK's logs (console does). */
 export interface Logger {

@@ -1,7 +1,7 @@
-import type { LogLevel } from "../config/schema";
-import type { RequestParameters } from "../request/body";
-import type { ChatEvent, ResponseExtras, TokenUsage, ToolCall } from "../stream/events";
-import type { BedrockError } from "./errors";
+import type { LogLevel } from "../config/schema.ts";
+import type { RequestParameters } from "../request/body.ts";
+import type { ChatEvent, ResponseExtras, TokenUsage, ToolCall } from "../stream/events.ts";
+import type { BedrockError } from "./errors.ts";
 
 export interface ReasonUpdate {
   status: "started" | "thinking" | "finished";

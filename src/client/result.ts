@@ -1,6 +1,6 @@
-import type { ChatEvent } from "../stream/events";
-import { definedFields, RESPONSE_EXTRAS } from "../stream/fields";
-import type { ConverseResult } from "./options";
+import type { ChatEvent } from "../stream/events.ts";
+import { definedFields, RESPONSE_EXTRAS } from "../stream/fields.ts";
+import type { ConverseResult } from "./options.ts";
 
 type Finish = Extract<ChatEvent, { type: "finish" }>;
 

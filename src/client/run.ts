@@ -1,8 +1,8 @@
-import type { Authorizer } from "../auth/types";
-import { ToolCallAccumulator } from "../stream/accumulate";
-import type { ChatEvent } from "../stream/events";
-import type { LazyPartialJson } from "../stream/partial-json";
-import { ConversePipeline } from "../stream/pipeline";
+import type { Authorizer } from "../auth/types.ts";
+import { ToolCallAccumulator } from "../stream/accumulate.ts";
+import type { ChatEvent } from "../stream/events.ts";
+import type { LazyPartialJson } from "../stream/partial-json.ts";
+import { ConversePipeline } from "../stream/pipeline.ts";
 import {
   AbortError,
   BedrockError,
@@ -14,9 +14,9 @@ import {
   requestIdOf,
   scrubError,
   TimeoutError,
-} from "./errors";
-import type { LevelLogger } from "./log";
-import { retryAfterMs, retryDelay, sleep } from "./retry";
+} from "./errors.ts";
+import type { LevelLogger } from "./log.ts";
+import { retryAfterMs, retryDelay, sleep } from "./retry.ts";
 
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;

@@ -1,12 +1,12 @@
-import type { Authorizer, SigV4Authorizer } from "../auth/types";
-import type { LogLevel } from "../config/schema";
-import { LevelLogger, type Logger, logLevelFrom } from "./log";
+import type { Authorizer, SigV4Authorizer } from "../auth/types.ts";
+import type { LogLevel } from "../config/schema.ts";
+import { LevelLogger, type Logger, logLevelFrom } from "./log.ts";
 import {
   type CallPlan,
   DEFAULT_FIRST_BYTE_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_RETRIES,
-} from "./run";
+} from "./run.ts";
 
 /** How calls are sent, set on a client and per call (a call's setting wins). */
 export interface TransportSettings {

@@ -1,8 +1,8 @@
-import type { Authorizer, AwsCredentials, CredentialsProvider } from "../auth/types";
-import { ConfigError } from "../client/errors";
-import type { Logger } from "../client/log";
-import { ambientEnv, type EnvRecord, type FileReader, interpolateEnv, wantsAmbientEnv } from "./env";
-import { type LogLevel, type ModelConfig, type ModelIdPrefix, parseProvider } from "./schema";
+import type { Authorizer, AwsCredentials, CredentialsProvider } from "../auth/types.ts";
+import { ConfigError } from "../client/errors.ts";
+import type { Logger } from "../client/log.ts";
+import { ambientEnv, type EnvRecord, type FileReader, interpolateEnv, wantsAmbientEnv } from "./env.ts";
+import { type LogLevel, type ModelConfig, type ModelIdPrefix, parseProvider } from "./schema.ts";
 
 /** A validated provider config, plus the things a JSON file cannot hold (fetch, logger, auth). */
 export interface BedrockConfig {

@@ -1,4 +1,4 @@
-import { EmulatorError } from "./errors";
+import { EmulatorError } from "./errors.ts";
 
 export interface AuthPolicy {
   /** Accepted bearer tokens (Bedrock API keys). Unset: any bearer token is accepted. */

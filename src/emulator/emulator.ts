@@ -1,7 +1,7 @@
-import type { ConverseRequest } from "../types";
-import { checkAuthorization } from "./auth";
-import { createBodyStream, type Step, sleep } from "./body-stream";
-import { converseBody } from "./converse-body";
+import type { ConverseRequest } from "../types/index.ts";
+import { checkAuthorization } from "./auth.ts";
+import { createBodyStream, type Step, sleep } from "./body-stream.ts";
+import { converseBody } from "./converse-body.ts";
 import {
   EmulatorError,
   errorResponse,
@@ -9,20 +9,20 @@ import {
   plainErrorResponse,
   unknownOperationResponse,
   validationError,
-} from "./errors";
-import { type Fault, FaultSpecError, formatFaults, httpErrorOf, parseFaults } from "./faults";
-import { encodeEvent, paddingFor, splitFrames } from "./frames";
-import { sortedJson, utf8 } from "./json";
-import { builtinReply } from "./model/builtin";
-import { PromptCache } from "./model/prompt-cache";
-import { isValidModelId } from "./model-id";
-import { readBody } from "./read-body";
-import { finishReply } from "./reply";
-import { decodeModelId, matchRoute, type Operation } from "./route";
-import { streamEvents } from "./stream-events";
-import { httpCodeForStreamException, planStream } from "./stream-plan";
-import type { Emulator, EmulatorOptions, ModelReply, RequestInfo, ResponderContext } from "./types";
-import { parseConverseBody } from "./validate";
+} from "./errors.ts";
+import { type Fault, FaultSpecError, formatFaults, httpErrorOf, parseFaults } from "./faults.ts";
+import { encodeEvent, paddingFor, splitFrames } from "./frames.ts";
+import { sortedJson, utf8 } from "./json.ts";
+import { builtinReply } from "./model/builtin.ts";
+import { PromptCache } from "./model/prompt-cache.ts";
+import { isValidModelId } from "./model-id.ts";
+import { readBody } from "./read-body.ts";
+import { finishReply } from "./reply.ts";
+import { decodeModelId, matchRoute, type Operation } from "./route.ts";
+import { streamEvents } from "./stream-events.ts";
+import { httpCodeForStreamException, planStream } from "./stream-plan.ts";
+import type { Emulator, EmulatorOptions, ModelReply, RequestInfo, ResponderContext } from "./types.ts";
+import { parseConverseBody } from "./validate.ts";
 
 const DEFAULT_MAX_BODY = 20 * 1024 * 1024;
 const MAX_CHUNK = 1 << 20;

@@ -1,7 +1,7 @@
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
-import { hash53 } from "./hash";
-import { sortedJson, utf8 } from "./json";
+import { hash53 } from "./hash.ts";
+import { sortedJson, utf8 } from "./json.ts";
 
 // Event-stream frames exactly as Bedrock writes them: headers in the order :event-type, :content-type,
 // :message-type, and a JSON payload with sorted keys carrying a `p` padding field (a prefix of PAD of

@@ -1,7 +1,7 @@
 // bedrock-edge/emulator: a local Bedrock Runtime (Converse / ConverseStream) speaking the AWS wire
 // protocol, as a web-standard fetch handler. See docs/emulator.md.
-export { createEmulator, HEADER } from "./emulator";
-export { EmulatorError, ERROR_STATUS, type ErrorCode } from "./errors";
+export { createEmulator, HEADER } from "./emulator.ts";
+export { EmulatorError, ERROR_STATUS, type ErrorCode } from "./errors.ts";
 export {
   type Fault,
   FaultSpecError,
@@ -9,9 +9,9 @@ export {
   formatFaults,
   parseFaults,
   type StreamExceptionType,
-} from "./faults";
-export { DEFAULT_BLOCKED_MESSAGE } from "./model/builtin";
-export type { Operation } from "./route";
+} from "./faults.ts";
+export { DEFAULT_BLOCKED_MESSAGE } from "./model/builtin.ts";
+export type { Operation } from "./route.ts";
 export type {
   Emulator,
   EmulatorOptions,
@@ -20,4 +20,4 @@ export type {
   RequestInfo,
   Responder,
   ResponderContext,
-} from "./types";
+} from "./types.ts";

@@ -1,4 +1,4 @@
-import { validationError } from "./errors";
+import { validationError } from "./errors.ts";
 
 /** The request body as text, refusing (ValidationException) to buffer more than `maxBytes`. */
 export async function readBody(request: Request, maxBytes: number): Promise<string> {

@@ -1,9 +1,9 @@
-import type { ContentBlock, ConverseRequest, StopReason, TokenUsage } from "../types";
-import { EmulatorError } from "./errors";
-import { isObject } from "./json";
-import { countInputTokens } from "./model/conversation";
-import { countTokens } from "./model/tokens";
-import type { ModelReply } from "./types";
+import type { ContentBlock, ConverseRequest, StopReason, TokenUsage } from "../types/index.ts";
+import { EmulatorError } from "./errors.ts";
+import { isObject } from "./json.ts";
+import { countInputTokens } from "./model/conversation.ts";
+import { countTokens } from "./model/tokens.ts";
+import type { ModelReply } from "./types.ts";
 
 /** A reply with everything the wire needs: stop reason and usage whose totals add up. */
 export interface FinalReply extends ModelReply {

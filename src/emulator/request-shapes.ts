@@ -1,4 +1,4 @@
-import type { Shape } from "./shapes";
+import type { Shape } from "./shapes.ts";
 
 // The Converse request members the emulator reads, as declared in the service model.
 

@@ -1,7 +1,7 @@
-import type { ContentBlock } from "../types";
-import { splitTokens } from "./model/tokens";
-import type { FinalReply } from "./reply";
-import { wireUsage } from "./reply";
+import type { ContentBlock } from "../types/index.ts";
+import { splitTokens } from "./model/tokens.ts";
+import type { FinalReply } from "./reply.ts";
+import { wireUsage } from "./reply.ts";
 
 /** One ConverseStreamOutput event; metadata's payload is built when sent, so latencyMs is measured then. */
 export interface StreamEvent {

@@ -1,6 +1,6 @@
-import type { Step } from "./body-stream";
-import type { Fault } from "./faults";
-import { corruptCrc, encodeException } from "./frames";
+import type { Step } from "./body-stream.ts";
+import type { Fault } from "./faults.ts";
+import { corruptCrc, encodeException } from "./frames.ts";
 
 /** A frame to send, built when it goes out. */
 export type FrameSource = () => Uint8Array;

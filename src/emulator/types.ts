@@ -5,9 +5,9 @@ import type {
   JsonValue,
   StopReason,
   TokenUsage,
-} from "../types";
-import type { Fault } from "./faults";
-import type { Operation } from "./route";
+} from "../types/index.ts";
+import type { Fault } from "./faults.ts";
+import type { Operation } from "./route.ts";
 
 /**
  * What a model answers, in Converse's output shapes: the emulator turns it into a /converse body or a

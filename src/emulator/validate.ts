@@ -1,8 +1,8 @@
-import type { ConverseRequest } from "../types";
-import { validationError } from "./errors";
-import { isObject } from "./json";
-import { CONTENT_BLOCK, SYSTEM_BLOCKS, TOOL, TOOL_CHOICE } from "./request-shapes";
-import { checkShape, constraint } from "./shapes";
+import type { ConverseRequest } from "../types/index.ts";
+import { validationError } from "./errors.ts";
+import { isObject } from "./json.ts";
+import { CONTENT_BLOCK, SYSTEM_BLOCKS, TOOL, TOOL_CHOICE } from "./request-shapes.ts";
+import { checkShape, constraint } from "./shapes.ts";
 
 // Checks a Converse/ConverseStream body the way Bedrock does and answers ValidationException with a
 // message that names the offending path. Shapes first (as the service framework does), then the

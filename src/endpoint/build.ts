@@ -1,5 +1,5 @@
-import type { ModelIdPrefix } from "../config/schema";
-import { prefixModelId } from "./model-id";
+import type { ModelIdPrefix } from "../config/schema.ts";
+import { prefixModelId } from "./model-id.ts";
 
 export const DEFAULT_REGION = "us-east-1";
 

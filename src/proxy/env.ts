@@ -1,4 +1,4 @@
-import type { ProxyOptions } from "./options";
+import type { ProxyOptions } from "./options.ts";
 
 type Env = Readonly<Record<string, unknown>>;
 

@@ -1,4 +1,4 @@
-import type { Logger } from "../client/log";
+import type { Logger } from "../client/log.ts";
 
 const REDACTED = "[redacted]";
 

@@ -1,7 +1,7 @@
-import type { AwsCredentials, CredentialsProvider } from "../auth/types";
-import type { Logger } from "../client/log";
-import { normalizeOrigins, type OriginPolicy } from "./cors";
-import { REGION } from "./route";
+import type { AwsCredentials, CredentialsProvider } from "../auth/types.ts";
+import type { Logger } from "../client/log.ts";
+import { normalizeOrigins, type OriginPolicy } from "./cors.ts";
+import { REGION } from "./route.ts";
 
 export interface ProxyOptions {
   /**

@@ -1,11 +1,11 @@
-import { bearerTokenChecker } from "./auth";
-import { readLimitedBody } from "./body";
-import { addCorsHeaders, isAllowedOrigin, preflightResponse } from "./cors";
-import { proxyError } from "./errors";
-import { scrubbingLogger } from "./log";
-import { normalizeOptions, type ProxyOptions } from "./options";
-import { parseRoute, type Route, upstreamUrl } from "./route";
-import { createUpstream, UpstreamFailure } from "./upstream";
+import { bearerTokenChecker } from "./auth.ts";
+import { readLimitedBody } from "./body.ts";
+import { addCorsHeaders, isAllowedOrigin, preflightResponse } from "./cors.ts";
+import { proxyError } from "./errors.ts";
+import { scrubbingLogger } from "./log.ts";
+import { normalizeOptions, type ProxyOptions } from "./options.ts";
+import { parseRoute, type Route, upstreamUrl } from "./route.ts";
+import { createUpstream, UpstreamFailure } from "./upstream.ts";
 
 export interface BedrockProxy {
   /** Handles one request: a Worker's `fetch`, Deno.serve's handler, or `serve()` from bedrock-edge/node. */

@@ -1,4 +1,4 @@
-import { uriEncode } from "../auth/sigv4";
+import { uriEncode } from "../auth/sigv4.ts";
 
 // Which Bedrock call a path names, and the one URL it may be forwarded to. Nothing in the path can pick
 // the host: the region must match REGION and the model id is percent-encoded into a single path segment.

@@ -1,7 +1,7 @@
-import { cachedCredentials } from "../auth/credentials";
-import { clockSkewFrom, signRequest } from "../auth/sigv4";
-import type { AwsCredentials } from "../auth/types";
-import type { NormalizedOptions } from "./options";
+import { cachedCredentials } from "../auth/credentials.ts";
+import { clockSkewFrom, signRequest } from "../auth/sigv4.ts";
+import type { AwsCredentials } from "../auth/types.ts";
+import type { NormalizedOptions } from "./options.ts";
 
 /** The most of a 403 body read to look for a clock-skew message (AWS's is ~200 bytes); the rest is dropped. */
 const MAX_403_BYTES = 65_536;

@@ -1,7 +1,7 @@
-import { RequestError } from "./errors";
-import { type InputMessage, normalizeMessages } from "./messages";
-import { type ResponseFormat, schemaText, toOutputConfig } from "./structured";
-import { type ToolChoiceInput, type ToolInput, toToolChoice, toToolSpecs } from "./tools";
+import { RequestError } from "./errors.ts";
+import { type InputMessage, normalizeMessages } from "./messages.ts";
+import { type ResponseFormat, schemaText, toOutputConfig } from "./structured.ts";
+import { type ToolChoiceInput, type ToolInput, toToolChoice, toToolSpecs } from "./tools.ts";
 
 /** Converse body keys that pass through (deep-merged) from options or a model's extraPayload. */
 export const NATIVE_KEYS = [

@@ -1,4 +1,4 @@
-import { BedrockError } from "../client/errors";
+import { BedrockError } from "../client/errors.ts";
 
 /** Messages, tools or options that cannot become a Converse request; `path` says where. */
 export class RequestError extends BedrockError {

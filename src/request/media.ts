@@ -1,6 +1,6 @@
 // Image, document and video content blocks from bytes, base64, data: URLs or S3 URIs, with the format
 // inferred from the bytes' magic numbers (or the S3 key's extension) when the caller does not give it.
-import { BedrockError } from "../client/errors";
+import { BedrockError } from "../client/errors.ts";
 import type {
   CitationsConfig,
   DocumentBlock,
@@ -11,8 +11,8 @@ import type {
   S3Location,
   VideoBlock,
   VideoFormat,
-} from "../types";
-import { base64ToBytes, bytesToBase64, normalizeBase64 } from "./base64";
+} from "../types/index.ts";
+import { base64ToBytes, bytesToBase64, normalizeBase64 } from "./base64.ts";
 
 export type MediaKind = "image" | "document" | "video";
 

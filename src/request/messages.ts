@@ -1,7 +1,7 @@
-import type { CacheTTL, GuardrailConverseContentQualifier } from "../types";
-import { bytesToBase64 } from "./base64";
-import { RequestError } from "./errors";
-import { detectImageFormat, detectVideoFormat, imageBlock, type MediaSource } from "./media";
+import type { CacheTTL, GuardrailConverseContentQualifier } from "../types/index.ts";
+import { bytesToBase64 } from "./base64.ts";
+import { RequestError } from "./errors.ts";
+import { detectImageFormat, detectVideoFormat, imageBlock, type MediaSource } from "./media.ts";
 
 type Block = Record<string, unknown>;
 

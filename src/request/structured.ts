@@ -1,8 +1,8 @@
 // Structured output: `responseFormat` to Converse's `outputConfig.textFormat`, and the model's text parsed and
 // checked against the schema with a small JSON Schema subset (type, properties, required, additionalProperties,
 // items, enum, const, anyOf, local $ref). Other keywords (minLength, pattern, ...) are not checked.
-import { BedrockError } from "../client/errors";
-import { RequestError } from "./errors";
+import { BedrockError } from "../client/errors.ts";
+import { RequestError } from "./errors.ts";
 
 export type JsonSchema = Record<string, unknown>;
 

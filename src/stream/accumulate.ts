@@ -1,4 +1,4 @@
-import { BedrockError, EventPayloadError, incompleteStream } from "../client/errors";
+import { BedrockError, EventPayloadError, incompleteStream } from "../client/errors.ts";
 import type {
   AssistantContentBlock,
   AssistantMessage,
@@ -6,9 +6,9 @@ import type {
   ConverseEvent,
   TokenUsage,
   ToolCall,
-} from "./events";
-import { definedFields, RESPONSE_EXTRAS } from "./fields";
-import type { LazyPartialJson } from "./partial-json";
+} from "./events.ts";
+import { definedFields, RESPONSE_EXTRAS } from "./fields.ts";
+import type { LazyPartialJson } from "./partial-json.ts";
 
 /** One content block being assembled, keyed by contentBlockIndex. */
 interface Block {

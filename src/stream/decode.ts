@@ -1,5 +1,5 @@
-import { EventStreamError } from "../client/errors";
-import { crc32 } from "./crc32";
+import { EventStreamError } from "../client/errors.ts";
+import { crc32 } from "./crc32.ts";
 
 /** A frame header's value, tagged with its wire type. */
 export type HeaderValue =

@@ -1,7 +1,7 @@
-import { ToolCallAccumulator } from "./accumulate";
-import { type DecoderOptions, EventStreamDecoder } from "./decode";
-import type { ChatEvent, ConverseEvent } from "./events";
-import { AsciiBatch, deltaOf, isDelta, parseFrame, scanDelta, scanned, scannedText } from "./parse";
+import { ToolCallAccumulator } from "./accumulate.ts";
+import { type DecoderOptions, EventStreamDecoder } from "./decode.ts";
+import type { ChatEvent, ConverseEvent } from "./events.ts";
+import { AsciiBatch, deltaOf, isDelta, parseFrame, scanDelta, scanned, scannedText } from "./parse.ts";
 
 /**
  * The three stages fused into one push call per network chunk: bytes -> frames -> Converse events -> chat

@@ -1,12 +1,18 @@
 // The tool loop: request, run the calls, append the turns, repeat until the model stops calling tools.
-import type { BedrockClient } from "../client/create";
-import { asyncIterable } from "../client/deliver";
-import { resultOf } from "../client/result";
-import { RequestError } from "../request/errors";
-import type { ConverseMessage, InputMessage } from "../request/messages";
-import type { TokenUsage, ToolCall } from "../stream/events";
-import { runToolCalls } from "./results";
-import type { RunToolsOptions, StepResult, ToolLoopEvent, ToolLoopResult, ToolResultRecord } from "./types";
+import type { BedrockClient } from "../client/create.ts";
+import { asyncIterable } from "../client/deliver.ts";
+import { resultOf } from "../client/result.ts";
+import { RequestError } from "../request/errors.ts";
+import type { ConverseMessage, InputMessage } from "../request/messages.ts";
+import type { TokenUsage, ToolCall } from "../stream/events.ts";
+import { runToolCalls } from "./results.ts";
+import type {
+  RunToolsOptions,
+  StepResult,
+  ToolLoopEvent,
+  ToolLoopResult,
+  ToolResultRecord,
+} from "./types.ts";
 
 export const DEFAULT_MAX_STEPS = 10;
 

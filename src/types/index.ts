@@ -1,2 +1,2 @@
 // Wire types of the Converse and ConverseStream APIs (generated from AWS's service model). Types only.
-export type * from "./converse";
+export type * from "./converse.ts";

@@ -10,7 +10,7 @@ import { checkBuilt, writeCaptures } from "./prepare.mjs";
 
 checkBuilt();
 if (!existsSync(join(import.meta.dirname, "generated", "captures.js"))) writeCaptures();
-const { cases, emulatorOptions } = await import("./cases/index");
+const { cases, emulatorOptions } = await import("./cases/index.ts");
 
 let server: Server;
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { findExpression, formatNumber } from "./arithmetic";
+import { findExpression, formatNumber } from "./arithmetic.ts";
 
 // The built-in model's text answer to a prompt: arithmetic gets its result, "N words" gets N words
 // (handy for long streams), anything else is echoed back in a fixed sentence.

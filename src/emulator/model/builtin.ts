@@ -1,15 +1,15 @@
-import type { ContentBlock, ConverseRequest, JsonValue, TokenUsage } from "../../types";
-import { hashId } from "../hash";
-import type { ModelReply } from "../types";
-import { answerText } from "./answer";
-import { citationAnswer } from "./citations";
-import { inputSegments, lastUserMessage, messageText, toolNameFor, toolResults } from "./conversation";
-import { assessInput, guardrailTrace } from "./guardrail";
-import { applyLimits } from "./limits";
-import type { PromptCache } from "./prompt-cache";
-import { reasoningBlock, reasoningRequested } from "./reasoning";
-import { fillSchema, PromptFacts } from "./schema-fill";
-import { chooseTool } from "./tools";
+import type { ContentBlock, ConverseRequest, JsonValue, TokenUsage } from "../../types/index.ts";
+import { hashId } from "../hash.ts";
+import type { ModelReply } from "../types.ts";
+import { answerText } from "./answer.ts";
+import { citationAnswer } from "./citations.ts";
+import { inputSegments, lastUserMessage, messageText, toolNameFor, toolResults } from "./conversation.ts";
+import { assessInput, guardrailTrace } from "./guardrail.ts";
+import { applyLimits } from "./limits.ts";
+import type { PromptCache } from "./prompt-cache.ts";
+import { reasoningBlock, reasoningRequested } from "./reasoning.ts";
+import { fillSchema, PromptFacts } from "./schema-fill.ts";
+import { chooseTool } from "./tools.ts";
 
 export interface BuiltinModelOptions {
   /** Words that make a guardrail (when guardrailConfig is sent) intervene. Default ["BLOCKME"]. */

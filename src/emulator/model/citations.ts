@@ -1,5 +1,5 @@
-import type { CitationsContentBlock, ConverseRequest } from "../../types";
-import { documents, documentText } from "./conversation";
+import type { CitationsContentBlock, ConverseRequest } from "../../types/index.ts";
+import { documents, documentText } from "./conversation.ts";
 
 // Document citations: with a `document` block that has citations enabled, the answer quotes the
 // sentence of the document that best matches the prompt and cites its character range, as a

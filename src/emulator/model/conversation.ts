@@ -1,5 +1,11 @@
-import type { ContentBlock, ConverseRequest, DocumentBlock, Message, ToolResultBlock } from "../../types";
-import { countTokens } from "./tokens";
+import type {
+  ContentBlock,
+  ConverseRequest,
+  DocumentBlock,
+  Message,
+  ToolResultBlock,
+} from "../../types/index.ts";
+import { countTokens } from "./tokens.ts";
 
 // Reading a validated request: the prompt the model answers, documents, tool results, and the input
 // token count (per segment, so prompt caching can split it at cache points).

@@ -1,4 +1,4 @@
-import type { ConverseRequest, GuardrailConfiguration, GuardrailTraceAssessment } from "../../types";
+import type { ConverseRequest, GuardrailConfiguration, GuardrailTraceAssessment } from "../../types/index.ts";
 
 // Guardrails: when guardrailConfig is present and the user's text holds a blocked word, the answer is the
 // guardrail's blocked message with stopReason guardrail_intervened; `trace: "enabled"` adds an assessment

@@ -1,5 +1,5 @@
-import type { ContentBlock, StopReason } from "../../types";
-import { countTokens, truncateTokens } from "./tokens";
+import type { ContentBlock, StopReason } from "../../types/index.ts";
+import { countTokens, truncateTokens } from "./tokens.ts";
 
 // inferenceConfig.stopSequences and maxTokens applied to generated content, in order: text stops before
 // the first stop sequence; output stops after maxTokens tokens (a tool call that does not fit entirely

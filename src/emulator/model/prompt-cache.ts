@@ -1,5 +1,5 @@
-import { hash53 } from "../hash";
-import type { InputSegment } from "./conversation";
+import { hash53 } from "../hash.ts";
+import type { InputSegment } from "./conversation.ts";
 
 // Prompt caching as Bedrock reports it: the input up to the last cache point is the cacheable prefix.
 // The first request with a given prefix writes it (cacheWriteInputTokens), later identical prefixes

@@ -1,6 +1,6 @@
-import type { JsonValue } from "../../types";
-import { isObject } from "../json";
-import { findExpression } from "./arithmetic";
+import type { JsonValue } from "../../types/index.ts";
+import { isObject } from "../json.ts";
+import { findExpression } from "./arithmetic.ts";
 
 // Builds JSON that matches a JSON schema, filling values from the prompt where a property's name says
 // what it wants (a city after "in", numbers, an arithmetic expression, an enum value the prompt names)

@@ -1,5 +1,5 @@
-import type { ToolChoice, ToolConfiguration, ToolSpecification } from "../../types";
-import { findExpression } from "./arithmetic";
+import type { ToolChoice, ToolConfiguration, ToolSpecification } from "../../types/index.ts";
+import { findExpression } from "./arithmetic.ts";
 
 // Decides whether the prompt asks for something one of the offered tools provides, by matching the
 // tool's name parts and description keywords against the prompt's words.

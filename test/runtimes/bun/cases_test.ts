@@ -2,7 +2,7 @@
 // package's exports map) and the emulator served by Bun's own HTTP server on loopback.
 import { afterAll, test } from "bun:test";
 import { createEmulator } from "bedrock-edge/emulator";
-import { cases, emulatorOptions } from "../cases/index";
+import { cases, emulatorOptions } from "../cases/index.ts";
 
 declare const Bun: any;
 

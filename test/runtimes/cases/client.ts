@@ -1,7 +1,7 @@
 import type { ChatEvent } from "bedrock-edge";
-import { client, WEATHER_TOOL } from "./emulator-client";
-import { deepEqual, equal, match, ok, test } from "./harness";
-import { capture, checkResult, expectedOf } from "./recorded";
+import { client, WEATHER_TOOL } from "./emulator-client.ts";
+import { deepEqual, equal, match, ok, test } from "./harness.ts";
+import { capture, checkResult, expectedOf } from "./recorded.ts";
 
 test("client: request streams text over real HTTP with callbacks in order, usage and the assistant message", async (ctx) => {
   const texts: string[] = [];

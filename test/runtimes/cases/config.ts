@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:...} / ${file:...} placeholders are the config syntax under test
 import { ConfigError, createBedrock, resolveConfig, resolveModel } from "bedrock-edge";
-import { DOCUMENT } from "../../helpers/eca-config";
-import { deepEqual, equal, match, ok, test, throws } from "./harness";
+import { DOCUMENT } from "../../helpers/eca-config.ts";
+import { deepEqual, equal, match, ok, test, throws } from "./harness.ts";
 
 test("config: a providers document with ${env:VAR} and ${env:VAR:default} resolves from an explicit env", () => {
   const c = resolveConfig(DOCUMENT, { env: { BEDROCK_API_KEY: "k-123" } });

@@ -1,10 +1,10 @@
 import type { ChatEvent } from "bedrock-edge";
 import { createConverseClient } from "bedrock-edge/core";
 import { createSigV4Authorizer } from "bedrock-edge/sigv4";
-import { MODEL } from "./emulator-client";
+import { MODEL } from "./emulator-client.ts";
 import { API_KEY } from "./fixtures.js";
-import { deepEqual, equal, ok, test } from "./harness";
-import { capture, checkResult, expectedOf } from "./recorded";
+import { deepEqual, equal, ok, test } from "./harness.ts";
+import { capture, checkResult, expectedOf } from "./recorded.ts";
 
 const toolConfig = {
   tools: [

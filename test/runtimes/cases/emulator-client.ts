@@ -1,6 +1,6 @@
 import { createBedrock } from "bedrock-edge";
 import { API_KEY } from "./fixtures.js";
-import type { Context } from "./harness";
+import type { Context } from "./harness.ts";
 
 export const MODEL = "anthropic.claude-3-haiku-20240307-v1:0";
 

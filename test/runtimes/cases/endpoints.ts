@@ -1,5 +1,5 @@
 import { buildEndpoint, geographyOf, prefixModelId } from "bedrock-edge";
-import { equal, test, throws } from "./harness";
+import { equal, test, throws } from "./harness.ts";
 
 test("endpoints: the documented proxy example, literally", () => {
   equal(

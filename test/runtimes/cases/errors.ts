@@ -1,7 +1,7 @@
 import { AbortError, BedrockError, createBedrock, TimeoutError } from "bedrock-edge";
-import { client, MODEL } from "./emulator-client";
-import { equal, match, ok, rejects, test } from "./harness";
-import { capture, expectedOf } from "./recorded";
+import { client, MODEL } from "./emulator-client.ts";
+import { equal, match, ok, rejects, test } from "./harness.ts";
+import { capture, expectedOf } from "./recorded.ts";
 
 const hi = [{ role: "user" as const, content: "Hello" }];
 

@@ -1,9 +1,9 @@
 // The recorded captures as bytes, and what their decoded frames say independently of the SDK.
 
-import { prng, randomCuts, splitAt } from "../../helpers/bytes";
+import { prng, randomCuts, splitAt } from "../../helpers/bytes.ts";
 import type { RecordedCapture } from "../generated/captures.js";
 import { bytesOf, CAPTURES } from "./fixtures.js";
-import { deepEqual, equal } from "./harness";
+import { deepEqual, equal } from "./harness.ts";
 
 export type { RecordedCapture };
 export { bytesOf, prng };

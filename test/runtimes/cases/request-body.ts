@@ -1,5 +1,5 @@
 import { buildConverseBody, normalizeMessages, RequestError } from "bedrock-edge";
-import { deepEqual, equal, test, throws } from "./harness";
+import { deepEqual, equal, test, throws } from "./harness.ts";
 
 const user = [{ role: "user" as const, content: "hi" }];
 

@@ -7,7 +7,7 @@ import {
   EventStreamError,
   ToolCallAccumulatorStream,
 } from "bedrock-edge";
-import { deepEqual, equal, match, ok, test } from "./harness";
+import { deepEqual, equal, match, ok, test } from "./harness.ts";
 import {
   bytesOf,
   capture,
@@ -17,7 +17,7 @@ import {
   fixedChunks,
   prng,
   randomChunks,
-} from "./recorded";
+} from "./recorded.ts";
 
 const SEEDS = [1, 2, 3];
 
