@@ -220,7 +220,6 @@ export class BedrockEdgeLanguageModel implements LanguageModelV4 {
     this.config = config;
   }
 
-
   async doGenerate(call: LanguageModelV4CallOptions): Promise<LanguageModelV4GenerateResult> {
     let record: CallRecord | undefined;
     let finish: Finish | undefined;

@@ -77,7 +77,7 @@ function withCachePoint(blocks: Block[], options: SharedV4ProviderOptions | unde
 
 /** A file part to an image, document, video or audio block. */
 export function fileBlock(
-  part: Pick<LanguageModelV4FilePart, "data" | "mediaType" | "filename">,
+  part: Pick<LanguageModelV4FilePart, "data" | "mediaType" | "filename" | "providerOptions">,
   n: number,
 ): Block {
   const [top, sub = ""] = part.mediaType.toLowerCase().split("/");
@@ -130,7 +130,9 @@ export function fileBlock(
       .replace(/[^A-Za-z0-9\s\-()[\]]/g, " ")
       .replace(/\s+/g, " ")
       .trim() || `document-${n}`;
-  return { document: { format, name, source } };
+  // Citations (providerOptions.bedrock.citations: {enabled: true}, as the official provider spells it).
+  const citations = bedrockOptions(part.providerOptions)?.citations;
+  return { document: { format, name, source, ...(citations && { citations }) } };
 }
 
 function toolResultContent(
