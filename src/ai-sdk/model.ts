@@ -44,7 +44,7 @@ export interface BedrockEdgeCallOptions {
   promptVariables?: Record<string, unknown>;
   inferenceConfig?: Record<string, unknown>;
   outputConfig?: Record<string, unknown>;
-  /** Retries inside the provider (default 0: the AI SDK retries, with its own maxRetries). */
+  /** Retries inside the provider (default: the config's maxRetries, else 0: the AI SDK retries, with its own maxRetries). */
   maxRetries?: number;
   firstByteTimeoutMs?: number;
   idleTimeoutMs?: number;
@@ -100,7 +100,8 @@ function prepare(
   stream: boolean,
 ): Prepared {
   const warnings: SharedV4Warning[] = [];
-  const o: RequestOptions = { model: modelId, stream, maxRetries: 0 };
+  // The AI SDK retries (its maxRetries): ours only when the config or providerOptions ask for them.
+  const o: RequestOptions = { model: modelId, stream, maxRetries: config.maxRetries ?? 0 };
   if (call.maxOutputTokens !== undefined) o.maxTokens = call.maxOutputTokens;
   if (call.temperature !== undefined) o.temperature = call.temperature;
   if (call.topP !== undefined) o.topP = call.topP;

@@ -411,6 +411,28 @@ describe("errors as the AI SDK's classes", () => {
     expect(seen.length - before).toBe(2);
   });
 
+  it("the provider does not retry behind the AI SDK by default; the config's maxRetries turns ours on", async () => {
+    const throttled = { ...fault("fail-first;count=1;code=ThrottlingException") };
+    let before = seen.length;
+    const once = await generateText({
+      model: model(),
+      prompt: "x",
+      maxRetries: 0,
+      headers: { ...throttled, "x-bedrock-edge-fault-key": "no-retry" },
+    }).catch((e) => e);
+    expect(APICallError.isInstance(once)).toBe(true);
+    expect(seen.length - before).toBe(1);
+    before = seen.length;
+    const r = await generateText({
+      model: provider({ maxRetries: 1 })(CLAUDE),
+      prompt: "x",
+      maxRetries: 0,
+      headers: { ...throttled, "x-bedrock-edge-fault-key": "config-retry" },
+    });
+    expect(r.text).toContain("You said");
+    expect(seen.length - before).toBe(2);
+  });
+
   it("doStream throws an HTTP error before any part (streamText reports it in an error part)", async () => {
     const s = streamText({ model: model(), prompt: "x", maxRetries: 0, headers: fault("validation") });
     const parts = [];
