@@ -339,6 +339,34 @@ describe("streamText", () => {
     expect(meta.citations.length).toBe(sources.length);
   });
 
+  it("doStream gives the request body and response headers, then stream-start and response-metadata first", async () => {
+    const r = await model().doStream({
+      prompt: [{ role: "user", content: [{ type: "text", text: "Hi" }] }],
+      seed: 1,
+    });
+    expect(r.request?.url).toMatch(/\/converse-stream$/);
+    expect((r.request!.body as Record<string, any>).messages).toEqual([
+      { role: "user", content: [{ text: "Hi" }] },
+    ]);
+    expect(r.response?.headers?.["content-type"]).toBe("application/vnd.amazon.eventstream");
+    const parts: any[] = [];
+    const reader = r.stream.getReader();
+    for (let x = await reader.read(); !x.done; x = await reader.read()) parts.push(x.value);
+    expect(parts[0]).toEqual({
+      type: "stream-start",
+      warnings: [expect.objectContaining({ feature: "seed" })],
+    });
+    expect(parts[1]).toMatchObject({
+      type: "response-metadata",
+      id: seen[seen.length - 1].requestId,
+      modelId: CLAUDE,
+    });
+    expect(parts.at(-1)).toMatchObject({
+      type: "finish",
+      finishReason: { unified: "stop", raw: "end_turn" },
+    });
+  });
+
   it("reports cache read and write tokens (recorded prompt-caching capture)", async () => {
     const s = streamText({
       model: model("replay.ddtrace_bedrock_converse_stream_prompt_caching.0"),
