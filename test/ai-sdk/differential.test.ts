@@ -10,7 +10,7 @@
 // - Document citations: bedrock-edge gives them as source parts; the official provider drops them.
 import { readdirSync, readFileSync } from "node:fs";
 import { createAmazonBedrock } from "@ai-sdk/amazon-bedrock";
-import { jsonSchema, type LanguageModel, stepCountIs, streamText, tool } from "ai";
+import { generateText, jsonSchema, type LanguageModel, stepCountIs, streamText, tool } from "ai";
 import { afterAll, describe, expect, it } from "vitest";
 import { createBedrockEdge } from "../../src/ai-sdk/index.ts";
 import { createEmulator } from "../../src/emulator/index.ts";
@@ -197,4 +197,59 @@ describe("generated streams (the emulator's model): official provider and bedroc
     expect(b.thrown).toBeUndefined();
     expect({ finishReason: a.finishReason, errors: a.errors, thrown: a.thrown }).toMatchSnapshot();
   });
+});
+
+// /converse: every recorded non-streamed answer, through both providers' generateText (doGenerate).
+const CONVERSE_DIR = new URL("../fixtures/recorded/converse/", import.meta.url);
+const converseAnswers = readdirSync(CONVERSE_DIR)
+  .filter((f) => f.endsWith(".json"))
+  .flatMap((file) =>
+    (JSON.parse(readFileSync(new URL(file, CONVERSE_DIR), "utf8")).interactions as RecordedPair[])
+      .filter((i) => i.request.uri.endsWith("/converse") && i.response.status === 200)
+      .map((pair, n) => ({ name: `${file.replace(".json", "")} #${n}`, pair })),
+  );
+
+interface RecordedPair {
+  request: { uri: string };
+  response: { status: number; body?: unknown; body_raw?: string };
+}
+
+describe("recorded /converse answers: official provider and bedrock-edge/ai-sdk agree under generateText", async () => {
+  let answer = "";
+  const replay = await serve({
+    fetch: () =>
+      new Response(answer, { headers: { "content-type": "application/json", "x-amzn-requestid": "r" } }),
+  });
+  afterAll(() => replay.close());
+  const officialJson = createAmazonBedrock({ region: "us-east-1", apiKey: KEY, baseURL: replay.url });
+  const oursJson = createBedrockEdge(
+    { key: KEY, url: `${replay.url}/model/`, region: "us-east-1", modelIdPrefix: "none", logLevel: "silent" },
+    { env: {} },
+  );
+  const read = async (model: LanguageModel) => {
+    const r = await generateText({ model, prompt: "x", maxRetries: 0 });
+    return {
+      text: r.text,
+      reasoning: r.reasoningText ?? "",
+      toolCalls: r.toolCalls.map((c) => ({ toolName: c.toolName, input: c.input })),
+      usage: [
+        r.usage.inputTokens,
+        r.usage.outputTokens,
+        r.usage.totalTokens,
+        r.usage.inputTokenDetails.cacheReadTokens,
+      ],
+      finishReason: r.finishReason,
+    };
+  };
+  it("has answers to compare", () => expect(converseAnswers.length).toBeGreaterThanOrEqual(15));
+  for (const { name, pair } of converseAnswers) {
+    it(name, async () => {
+      answer =
+        pair.response.body_raw ??
+        (typeof pair.response.body === "string" ? pair.response.body : JSON.stringify(pair.response.body));
+      const a = await read(officialJson(CLAUDE));
+      const b = await read(oursJson(CLAUDE));
+      expect(b).toEqual(a);
+    });
+  }
 });
