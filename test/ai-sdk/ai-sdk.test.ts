@@ -129,6 +129,63 @@ describe("generateText", () => {
     expect(body.additionalModelRequestFields).toEqual({ custom: 1 });
   });
 
+  it("cache points, guardrails and the reasoning level reach the Converse body", async () => {
+    await generateText({
+      model: model(),
+      instructions: {
+        role: "system",
+        content: "Be brief.",
+        providerOptions: { bedrock: { cachePoint: { type: "default" } } },
+      },
+      messages: [
+        {
+          role: "user",
+          content: "Hi",
+          providerOptions: { bedrock: { cachePoint: { type: "default", ttl: "1h" } } },
+        },
+      ],
+      reasoning: "high",
+      providerOptions: { bedrock: { guardrailConfig: { guardrailIdentifier: "g1", guardrailVersion: "1" } } },
+    });
+    const body = lastBody();
+    expect(body.system).toEqual([{ text: "Be brief." }, { cachePoint: { type: "default" } }]);
+    expect(body.messages[0].content).toEqual([
+      { text: "Hi" },
+      { cachePoint: { type: "default", ttl: "1h" } },
+    ]);
+    expect(body.guardrailConfig).toEqual({ guardrailIdentifier: "g1", guardrailVersion: "1" });
+    expect(body.additionalModelRequestFields).toEqual({
+      thinking: { type: "adaptive" },
+      output_config: { effort: "high" },
+    });
+  });
+
+  it("a tool that throws goes back to Bedrock as a toolResult with status error", async () => {
+    const r = await generateText({
+      model: model(),
+      prompt: "What is the weather in Paris?",
+      tools: {
+        get_weather: tool({
+          description: "weather",
+          inputSchema: jsonSchema<{ city: string }>({
+            type: "object",
+            properties: { city: { type: "string" } },
+          }),
+          execute: async () => {
+            throw new Error("weather service down");
+          },
+        }),
+      },
+      stopWhen: stepCountIs(2),
+    });
+    expect(r.steps).toHaveLength(2);
+    const result = lastBody()
+      .messages.flatMap((m: any) => m.content)
+      .find((b: any) => b.toolResult).toolResult;
+    expect(result.status).toBe("error");
+    expect(JSON.stringify(result.content)).toContain("weather service down");
+  });
+
   it("runs a multi-step tool loop: tool call, tool result sent back as toolResult, final answer", async () => {
     const r = await generateText({
       model: model(),
