@@ -36,6 +36,9 @@ export const OURS = [
     ceiling: 29 * 1024,
   },
   { name: "bedrock-edge stream decoding only (ConversePipeline)", entry: "test/size/entries/pipeline.ts" },
+  // The AI SDK provider, to set beside the official one (PEERS): @ai-sdk/provider is in both.
+  { name: "bedrock-edge/ai-sdk provider", entry: "test/size/entries/ai-sdk.ts" },
+  { name: "bedrock-edge/ai-sdk + ai streamText", entry: "test/size/entries/ai-sdk-stream.ts" },
 ];
 
 export const PEERS = [
@@ -71,6 +74,7 @@ export async function measure(entry, { from = "src" } = {}) {
         "bedrock-edge": "./src/index.ts",
         "bedrock-edge/core": "./src/core.ts",
         "bedrock-edge/sigv4": "./src/sigv4.ts",
+        "bedrock-edge/ai-sdk": "./src/ai-sdk/index.ts",
       },
     }),
   });
