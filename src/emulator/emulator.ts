@@ -291,7 +291,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const headers = new Headers({ "x-amzn-RequestId": requestId });
       if (cors) {
         headers.set("access-control-allow-origin", "*");
-        headers.set("access-control-expose-headers", "x-amzn-RequestId, x-amzn-ErrorType");
+        headers.set(
+          "access-control-expose-headers",
+          "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count",
+        );
       }
       let response: Response;
       try {

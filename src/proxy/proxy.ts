@@ -12,10 +12,10 @@ export interface BedrockProxy {
   fetch(request: Request): Promise<Response>;
 }
 
-/** Response headers passed through from Bedrock; everything else (content-length, encodings, cookies) is not. */
 /** InvokeModel's request headers, forwarded upstream; no other caller header is. */
 const BEDROCK_REQUEST_HEADER =
   /^x-amzn-bedrock-(accept|trace|guardrailidentifier|guardrailversion|performanceconfig-latency|service-tier|request-metadata)$/;
+/** Response headers passed through from Bedrock; everything else (content-length, encodings, cookies) is not. */
 const PASSED = /^(content-type|x-amzn-requestid|x-amzn-errortype|retry-after|x-amzn-bedrock-[a-z0-9-]+)$/;
 
 /**

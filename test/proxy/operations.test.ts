@@ -83,4 +83,21 @@ describe("the new operations through the proxy", () => {
     expect(error.name).toBe("RequestTooLargeException");
     expect(upstream.seen).toHaveLength(0);
   });
+
+  it("a page can read InvokeModel's token counts: the headers pass through and are exposed", async () => {
+    const { proxy } = await setup({ allowedOrigins: ["https://app.example.com"] });
+    const res = await fetch(`${proxy.url}/model/us-west-2.${HAIKU}/invoke`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TOKEN}`,
+        origin: "https://app.example.com",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ anthropic_version: "bedrock-2023-05-31", max_tokens: 20, messages: user("hi") }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-amzn-bedrock-output-token-count")).toMatch(/^\d+$/);
+    expect(res.headers.get("access-control-expose-headers")).toMatch(/x-amzn-bedrock-input-token-count/);
+    expect(res.headers.get("access-control-expose-headers")).toMatch(/x-amzn-bedrock-output-token-count/);
+  });
 });
