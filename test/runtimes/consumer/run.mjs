@@ -35,7 +35,7 @@ const TYPESCRIPT = {
   [`TypeScript ${version("typescript-7")}`]: join(MODULES, "typescript-7", "bin", "tsc"),
 };
 const RESOLUTIONS = { node16: { module: "node16" }, bundler: { module: "preserve" } };
-const FILES = ["app.ts", "main.ts", "worker.ts", "cjs.cts"];
+const FILES = ["app.ts", "main.ts", "worker.ts", "cjs.cts", "operations.ts"];
 const COMPATIBILITY_DATE = "2025-07-01";
 const execFileAsync = promisify(execFile);
 const report = reporter("Consumer: the packed tarball installed into a fresh project, type-checked and run");
