@@ -299,3 +299,68 @@ describe("applyGuardrail", () => {
     ).rejects.toMatchObject({ name: "RequestError", message: expect.stringMatching(/^source:/) });
   });
 });
+
+describe("the same transport as Converse", () => {
+  const body = { anthropic_version: "bedrock-2023-05-31", max_tokens: 50, messages: user("hi") };
+
+  it("SigV4 credentials sign every operation; a wrong API key is a typed 403 that never shows the key", async () => {
+    const { server: strict } = await startEmulator({ apiKeys: ["the-right-key-0123"] });
+    const signed = createBedrock(
+      {
+        url: `${strict.url}/model/`,
+        modelIdPrefix: "none",
+        region: "us-east-1",
+        credentials: { accessKeyId: "AKIDOPERATIONS", secretAccessKey: "operations-secret-0123" },
+        logLevel: "silent",
+      },
+      { env: {} },
+    );
+    expect((await signed.countTokens(user("hi"), { model: CHAT })).inputTokens).toBeGreaterThan(0);
+    const wrong = createBedrock(
+      { url: `${strict.url}/model/`, modelIdPrefix: "none", key: "wrong-key-9876543210", logLevel: "silent" },
+      { env: {} },
+    );
+    const error = await wrong.invoke(body, { model: CHAT }).catch((e) => e);
+    expect(error).toBeInstanceOf(BedrockError);
+    expect(error.status).toBe(403);
+    expect(`${error.message} ${error.stack} ${JSON.stringify(error)}`).not.toContain("wrong-key-9876543210");
+  });
+
+  it("firstByteTimeoutMs and the caller's abort end a call with typed errors", async () => {
+    const slow = { "x-bedrock-edge-fault": "slow-first-byte;ms=2000" };
+    const timedOut = await bedrock
+      .invoke(body, { model: CHAT, maxRetries: 0, firstByteTimeoutMs: 100, headers: slow })
+      .catch((e) => e);
+    expect(timedOut.name).toBe("TimeoutError");
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const aborted = await bedrock
+      .embed("x", { model: "amazon.titan-embed-text-v2:0", signal: controller.signal, headers: slow })
+      .catch((e) => e);
+    expect(aborted.name).toBe("AbortError");
+  });
+
+  it("leaving an invokeStream loop early aborts the request", async () => {
+    const { server: s4 } = await startEmulator({ eventDelayMs: 20 });
+    const signals: AbortSignal[] = [];
+    const watching: typeof fetch = (input, init) => {
+      signals.push((init?.signal ?? (input as Request).signal) as AbortSignal);
+      return fetch(input, init);
+    };
+    const client = createBedrock(
+      { url: `${s4.url}/model/`, modelIdPrefix: "none", key: "k", logLevel: "silent" },
+      { fetch: watching },
+    );
+    let seen = 0;
+    for await (const _ of client.invokeStream(
+      { ...body, messages: user("Tell me a long story about the sea and the ships") },
+      { model: CHAT },
+    )) {
+      if (++seen === 2) break;
+    }
+    expect(seen).toBe(2);
+    expect(signals).toHaveLength(1);
+    expect(signals[0].aborted).toBe(true);
+    expect(signals[0].reason?.message).toMatch(/cancelled/);
+  });
+});
