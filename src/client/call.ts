@@ -107,8 +107,6 @@ const RESIGN = {};
 export async function* runCall<T, R>(plan: CallPlan, answer: AnswerReader<T, R>): AsyncGenerator<T, R> {
   const payload = JSON.stringify(plan.body);
   const host = new URL(plan.url).host;
-  // Signed Authorization values join the secrets (the log's too) as they are made.
-  const secrets = plan.secrets;
   if (plan.log.debugEnabled) plan.log.debug(`POST ${plan.url}`, { payload: plan.body });
   let skewRetried = false;
   const deadline = plan.timeoutMs > 0 ? Date.now() + plan.timeoutMs : 0;
@@ -150,7 +148,7 @@ export async function* runCall<T, R>(plan: CallPlan, answer: AnswerReader<T, R>)
     };
     try {
       arm("firstByteTimeoutMs");
-      const response = await send(plan, payload, signal, secrets);
+      const response = await send(plan, payload, signal);
       plan.log.debug(`HTTP ${response.status}`, { requestId: response.headers.get("x-amzn-requestid") });
       if (!response.ok) throw await refused(plan, response, at, skewRetried);
       return yield* answer(response, at);
@@ -161,9 +159,9 @@ export async function* runCall<T, R>(plan: CallPlan, answer: AnswerReader<T, R>)
         plan.log.warn("the server says the request time is skewed: signing again with its clock");
         continue;
       }
-      const error = toBedrockError(raw, timedOut, plan, at.delivered, host, secrets);
-      if (!at.delivered && error.retryable && attempt < plan.maxRetries && !plan.signal?.aborted) {
-        const delay = retryDelay(attempt, THROTTLING.has(error.name), error.retryAfterMs);
+      const error = toBedrockError(raw, timedOut, plan, at);
+      const delay = retryAfter(plan, error, attempt, at.delivered);
+      if (delay !== undefined) {
         plan.log.warn(
           `${error.name}: ${error.message}; retrying in ${delay} ms (attempt ${attempt + 2} of ${plan.maxRetries + 1})`,
         );
@@ -182,6 +180,15 @@ export async function* runCall<T, R>(plan: CallPlan, answer: AnswerReader<T, R>)
       abort.abort(FINISHED);
     }
   }
+}
+
+/**
+ * Whether to retry, and after how long: only a retryable error, only while the caller has seen nothing, within
+ * maxRetries and not after the caller's abort. Undefined: give up.
+ */
+function retryAfter(plan: CallPlan, error: BedrockError, attempt: number, delivered?: boolean) {
+  if (!delivered && error.retryable && attempt < plan.maxRetries && !plan.signal?.aborted)
+    return retryDelay(attempt, THROTTLING.has(error.name), error.retryAfterMs);
 }
 
 /**
@@ -215,12 +222,7 @@ async function refused(
 }
 
 /** Signs the request and sends it, once. */
-async function send(
-  plan: CallPlan,
-  payload: string,
-  signal: AbortSignal,
-  secrets: string[],
-): Promise<Response> {
+async function send(plan: CallPlan, payload: string, signal: AbortSignal): Promise<Response> {
   const headers = new Headers(plan.headers);
   headers.set("content-type", "application/json");
   headers.set("accept", plan.stream ? EVENT_STREAM : "application/json");
@@ -245,6 +247,8 @@ async function send(
       },
     );
   }
+  // Signed Authorization values join the secrets (the log's too) as they are made.
+  const secrets = plan.secrets;
   for (const name of ["authorization", "x-amz-security-token"]) {
     const value = request.headers.get(name);
     if (!value) continue;
@@ -338,20 +342,18 @@ function toBedrockError(
   raw: unknown,
   timedOut: TimeoutError | undefined,
   plan: CallPlan,
-  delivered: boolean | undefined,
-  host: string,
-  secrets: string[],
+  at: Attempt,
 ): BedrockError {
   let error: BedrockError;
   if (timedOut) error = timedOut;
   else if (plan.signal?.aborted) error = userAbort(plan.signal);
   else if (raw instanceof BedrockError) error = raw;
   else
-    error = new BedrockError("UnknownError", `Unexpected failure talking to ${host}: ${describe(raw)}`, {
+    error = new BedrockError("UnknownError", `Unexpected failure talking to ${at.host}: ${describe(raw)}`, {
       cause: raw,
     });
   // The phase tells the caller whether it has seen output: "stream" once something was delivered (and
   // `partial` says what), "request" before that, whatever part of the body the failure came from.
-  error.phase = delivered ? "stream" : "request";
-  return scrubError(error, secrets);
+  error.phase = at.delivered ? "stream" : "request";
+  return scrubError(error, plan.secrets);
 }
