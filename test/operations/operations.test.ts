@@ -214,6 +214,31 @@ describe("embed", () => {
     expect(Math.hypot(...v3.embeddings[1])).toBeCloseTo(1, 5);
   });
 
+  it("Cohere: texts and images go in separate requests (v3: one image per call), order kept", async () => {
+    const seen: string[] = [];
+    const { server: s5 } = await startEmulator({ onRequest: (info) => seen.push(JSON.stringify(info.body)) });
+    const client = createBedrock({
+      url: `${s5.url}/model/`,
+      modelIdPrefix: "none",
+      key: "k",
+      logLevel: "silent",
+    });
+    const red = { image: new Uint8Array([1, 2, 3]), format: "png" as const };
+    const blue = { image: new Uint8Array([4, 5, 6]), format: "png" as const };
+    const mixed = await client.embed(["first", red, blue, "last"], {
+      model: "cohere.embed-v4:0",
+      dimensions: 256,
+    });
+    expect(mixed.embeddings).toHaveLength(4);
+    expect(seen).toHaveLength(3);
+    const alone = await client.embed(blue, { model: "cohere.embed-v4:0", dimensions: 256 });
+    expect(alone.embeddings[0]).toEqual(mixed.embeddings[2]);
+    seen.length = 0;
+    const v3 = await client.embed([red, blue], { model: "cohere.embed-english-v3" });
+    expect(v3.embeddings).toHaveLength(2);
+    expect(seen).toHaveLength(2);
+  });
+
   it("Nova and Titan multimodal: text and images, with bounded concurrency", async () => {
     let inFlight = 0;
     let peak = 0;

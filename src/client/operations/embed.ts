@@ -49,7 +49,10 @@ export interface EmbedResult {
 /** One embedding family: how many values a request takes, its body, and how to read its answer. */
 export interface EmbeddingFamily {
   name: string;
+  /** Values per request. */
   batch: number;
+  /** Images per request, where fewer than `batch` (Cohere Embed v3 takes one image per call). */
+  imageBatch?: number;
   images: boolean;
   body(values: EmbedValue[], options: EmbedOptions): Record<string, unknown>;
   read(answer: any, count: number): { vectors: number[][]; tokens?: number };
@@ -97,6 +100,7 @@ const TITAN_MULTIMODAL: EmbeddingFamily = {
 const cohere = (v4: boolean): EmbeddingFamily => ({
   name: v4 ? "Cohere Embed v4" : "Cohere Embed v3",
   batch: 96,
+  ...(!v4 && { imageBatch: 1 }),
   images: true,
   body: (values, o) => {
     const texts = values.map(textOf);
@@ -191,7 +195,18 @@ export async function embed(
   if (concurrency < 1 || !Number.isInteger(concurrency))
     throw new RequestError("concurrency", `expected a positive integer, got ${concurrency}`);
   const batches: EmbedValue[][] = [];
-  for (let i = 0; i < list.length; i += family.batch) batches.push(list.slice(i, i + family.batch));
+  // Consecutive values of one kind (texts, or images) share a request, up to the family's batch size.
+  const starts: number[] = [];
+  list.forEach((v, i) => {
+    const batch = batches.at(-1);
+    const image = typeof v !== "string";
+    const limit = image ? (family.imageBatch ?? family.batch) : family.batch;
+    if (batch && batch.length < limit && (typeof batch[0] !== "string") === image) batch.push(v);
+    else {
+      batches.push([v]);
+      starts.push(i);
+    }
+  });
   const results: { vectors: number[][]; tokens?: number }[] = new Array(batches.length);
   const settings = { dimensions, purpose, normalize } as EmbedOptions;
   let next = 0;
@@ -210,7 +225,7 @@ export async function embed(
       )
         throw new BedrockError(
           "ResponseShapeError",
-          `${family.name} answered without ${batch.length} embedding vector(s) for values ${i * family.batch}..${i * family.batch + batch.length - 1}`,
+          `${family.name} answered without ${batch.length} embedding vector(s) for values ${starts[i]}..${starts[i] + batch.length - 1}`,
         );
       results[i] = read;
     }
