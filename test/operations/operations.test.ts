@@ -91,6 +91,27 @@ describe("invoke", () => {
     expect(result.usage.outputTokens).toBe(result.body.usage.output_tokens);
   });
 
+  it("a misspelt option is a RequestError naming it, for every operation", async () => {
+    await expect(bedrock.invoke({}, { model: CHAT, maxRetry: 1 } as any)).rejects.toMatchObject({
+      name: "RequestError",
+      message: expect.stringMatching(/^options\.maxRetry: unknown option/),
+    });
+    await expect(
+      bedrock.embed("x", { model: "amazon.titan-embed-text-v2:0", dimension: 256 } as any),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/^options\.dimension:/) });
+    await expect(
+      bedrock.applyGuardrail(
+        {
+          guardrailIdentifier: "g",
+          guardrailVersion: "1",
+          source: "INPUT",
+          content: [{ text: { text: "x" } }],
+        },
+        { retries: 1 } as any,
+      ),
+    ).rejects.toMatchObject({ message: expect.stringMatching(/^options\.retries:/) });
+  });
+
   it("rejects a body that is not a JSON object before sending", async () => {
     await expect(bedrock.invoke("not json", { model: CHAT })).rejects.toMatchObject({ name: "RequestError" });
   });

@@ -5,7 +5,7 @@ import type { ConfigInput } from "../create.ts";
 import { resolved } from "../create.ts";
 import { BedrockError } from "../errors.ts";
 import { invoke } from "./invoke.ts";
-import type { ModelOperationOptions } from "./plan.ts";
+import { checkOptions, type ModelOperationOptions } from "./plan.ts";
 
 /** An image to embed (families that take images): bytes, or base64 text, with its format. */
 export interface EmbedImage {
@@ -165,6 +165,7 @@ export async function embed(
   values: EmbedValue | readonly EmbedValue[],
   options: EmbedOptions = {},
 ): Promise<EmbedResult> {
+  checkOptions(options, ["dimensions", "purpose", "normalize", "concurrency", "raw"]);
   const list = Array.isArray(values) ? (values as EmbedValue[]) : [values as EmbedValue];
   const { raw, concurrency = 4, dimensions, purpose, normalize, ...transport } = options;
   const c = resolved(config);

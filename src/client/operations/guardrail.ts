@@ -6,6 +6,7 @@ import type { ConfigInput } from "../create.ts";
 import { resolved } from "../create.ts";
 import {
   callJson,
+  checkOptions,
   endpointBase,
   isObject,
   type OperationOptions,
@@ -29,6 +30,7 @@ export async function applyGuardrail(
   input: ApplyGuardrailInput,
   options: OperationOptions = {},
 ): Promise<ApplyGuardrailResponse> {
+  checkOptions(options);
   if (!isObject(input))
     throw new RequestError("input", "expected { guardrailIdentifier, guardrailVersion, source, content }");
   const { guardrailIdentifier: id, guardrailVersion: version, ...body } = input;

@@ -7,7 +7,7 @@ import { EVENT_STREAM, runCall } from "../call.ts";
 import type { ConfigInput } from "../create.ts";
 import { eventStream } from "../deliver.ts";
 import { BedrockError, EventPayloadError, incompleteStream, requestIdOf } from "../errors.ts";
-import { callJson, type ModelOperationOptions, planModelOperation } from "./plan.ts";
+import { callJson, checkOptions, type ModelOperationOptions, planModelOperation } from "./plan.ts";
 
 /** InvokeModel's options: the model, and the request headers the service model defines. */
 export interface InvokeOptions extends ModelOperationOptions {
@@ -55,6 +55,7 @@ const HEADERS: [keyof InvokeOptions, string][] = [
 const OWN_KEYS = new Set(HEADERS.map(([k]) => k as string));
 
 function planInvoke(config: ConfigInput, body: unknown, options: InvokeOptions, stream: boolean) {
+  checkOptions(options, [...OWN_KEYS]);
   if (typeof body === "string") {
     try {
       body = JSON.parse(body);

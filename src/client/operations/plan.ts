@@ -3,6 +3,7 @@
 
 import { resolveModel } from "../../config/resolve.ts";
 import { buildEndpoint, DEFAULT_REGION } from "../../endpoint/build.ts";
+import { checkKeys } from "../../request/body.ts";
 import { type Attempt, type CallPlan, runCall } from "../call.ts";
 import { authFor, type ConfigInput, resolved, secretsOf } from "../create.ts";
 import { BedrockError, requestIdOf, scrubError } from "../errors.ts";
@@ -16,6 +17,23 @@ export interface OperationOptions extends TransportSettings {
 /** Options of an operation on a model: which model (an alias of the config or a Bedrock model id). */
 export interface ModelOperationOptions extends OperationOptions {
   model?: string;
+}
+
+/** The option keys every operation takes (the transport's, the signal, the model). */
+export const OPERATION_KEYS = [
+  "model",
+  "signal",
+  "logLevel",
+  "maxRetries",
+  "firstByteTimeoutMs",
+  "idleTimeoutMs",
+  "timeoutMs",
+  "headers",
+] as const;
+
+/** A typo in an option is a RequestError naming it, as for `request`, never a silently ignored setting. */
+export function checkOptions(options: object, extra: readonly string[] = []): void {
+  checkKeys(options as Record<string, unknown>, [...OPERATION_KEYS, ...extra], "options");
 }
 
 /** The largest JSON answer read (far above any answer Bedrock sends); past it, a ResponseTooLargeError. */
