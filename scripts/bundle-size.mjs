@@ -32,8 +32,10 @@ export const OURS = [
     name: "bedrock-edge createBedrock (everything, SigV4 included)",
     entry: "test/size/entries/full.ts",
     // 27.2 KB after issue 13 (ECA provider choice, ${file:}, placeholder checks, prompt resources, audio, effort);
-    // 28.4 KB with issue 14's hardening on top (capped body reads, redirects refused, timeoutMs, scrubbed logs).
-    ceiling: 29 * 1024,
+    // 28.4 KB with issue 14's hardening on top (capped body reads, redirects refused, timeoutMs, scrubbed logs);
+    // 32.2 KB with issue 16's operations (countTokens, embed with five families, invoke/invokeStream,
+    // applyGuardrail), which createBedrock's methods bring; bedrock-edge/core ships none of them.
+    ceiling: 33 * 1024,
   },
   { name: "bedrock-edge stream decoding only (ConversePipeline)", entry: "test/size/entries/pipeline.ts" },
   // The AI SDK provider, to set beside the official one (PEERS): @ai-sdk/provider is in both.

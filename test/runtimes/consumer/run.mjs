@@ -35,7 +35,7 @@ const TYPESCRIPT = {
   [`TypeScript ${version("typescript-7")}`]: join(MODULES, "typescript-7", "bin", "tsc"),
 };
 const RESOLUTIONS = { node16: { module: "node16" }, bundler: { module: "preserve" } };
-const FILES = ["app.ts", "main.ts", "worker.ts", "cjs.cts", "ai-sdk.ts"];
+const FILES = ["app.ts", "main.ts", "worker.ts", "cjs.cts", "ai-sdk.ts", "operations.ts"];
 /**
  * Optional peers a user of the matching entry installs (bedrock-edge/ai-sdk: @ai-sdk/provider), and
  * @types/json-schema, which @ai-sdk/provider's declarations import without depending on it (needed without
