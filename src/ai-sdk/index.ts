@@ -1,10 +1,13 @@
 // bedrock-edge/ai-sdk: a Vercel AI SDK provider (LanguageModelV4, @ai-sdk/provider 4) over bedrock-edge's own
 // request builder, transport and pipeline.
-import type { LanguageModelV4, ProviderV4 } from "@ai-sdk/provider";
+import type { EmbeddingModelV4, LanguageModelV4, ProviderV4 } from "@ai-sdk/provider";
 import { NoSuchModelError } from "@ai-sdk/provider";
 import { type ConfigInput, createBedrock, type ResolveOptions } from "../index.ts";
+import { BedrockEdgeEmbeddingModel } from "./embedding.ts";
 import { BedrockEdgeLanguageModel } from "./model.ts";
 
+export type { BedrockEdgeEmbeddingOptions } from "./embedding.ts";
+export { BedrockEdgeEmbeddingModel } from "./embedding.ts";
 export type { BedrockEdgeCallOptions } from "./model.ts";
 export { BedrockEdgeLanguageModel } from "./model.ts";
 
@@ -12,6 +15,8 @@ export interface BedrockEdgeProvider extends ProviderV4 {
   /** A language model: an alias from the config's models, `bedrock/<alias>`, or a Bedrock model id or ARN. */
   (modelIdOrAlias: string): LanguageModelV4;
   languageModel(modelIdOrAlias: string): LanguageModelV4;
+  /** An embedding model over `bedrock.embed`: Titan Text V2, Titan Multimodal G1, Cohere Embed v3/v4, Nova. */
+  embeddingModel(modelIdOrAlias: string): EmbeddingModelV4;
 }
 
 /**
@@ -21,17 +26,18 @@ export interface BedrockEdgeProvider extends ProviderV4 {
 export function createBedrockEdge(config: ConfigInput, options?: ResolveOptions): BedrockEdgeProvider {
   const resolved = createBedrock(config, options).config;
   const languageModel = (id: string) => new BedrockEdgeLanguageModel(id, resolved);
-  const none = (modelType: "embeddingModel" | "imageModel") => (modelId: string) => {
+  const embeddingModel = (id: string) => new BedrockEdgeEmbeddingModel(id, resolved);
+  const imageModel = (modelId: string) => {
     throw new NoSuchModelError({
       modelId,
-      modelType,
-      message: `bedrock-edge/ai-sdk has no ${modelType === "imageModel" ? "image" : "embedding"} models`,
+      modelType: "imageModel",
+      message: "bedrock-edge/ai-sdk has no image models",
     });
   };
   return Object.assign((id: string) => languageModel(id), {
     specificationVersion: "v4" as const,
     languageModel,
-    embeddingModel: none("embeddingModel"),
-    imageModel: none("imageModel"),
+    embeddingModel,
+    imageModel,
   }) as BedrockEdgeProvider;
 }
