@@ -7,7 +7,8 @@ import type {
   EmbeddingModelV4Result,
   SharedV4Warning,
 } from "@ai-sdk/provider";
-import { type BedrockConfig, type EmbedOptions, type EmbedPurpose, embed } from "../index.ts";
+import type { EmbedOptions, EmbedPurpose } from "../client/operations/embed.ts";
+import { type BedrockConfig, embed } from "../index.ts";
 import { toSpecError } from "./errors.ts";
 
 /** `providerOptions.bedrock` of an embedding call: bedrock-edge's own embed options. */

@@ -2,7 +2,8 @@
 // request builder, transport and pipeline.
 import type { EmbeddingModelV4, LanguageModelV4, ProviderV4 } from "@ai-sdk/provider";
 import { NoSuchModelError } from "@ai-sdk/provider";
-import { type ConfigInput, createBedrock, type ResolveOptions } from "../index.ts";
+import type { ConfigInput } from "../client/create.ts";
+import { createBedrock, type ResolveOptions } from "../index.ts";
 import { BedrockEdgeEmbeddingModel } from "./embedding.ts";
 import { BedrockEdgeLanguageModel } from "./model.ts";
 

@@ -216,6 +216,7 @@ try {
     const summary = parseLast(stdout);
     assert(summary.generated.includes("hello from the AI SDK provider"), stdout);
     assertEqual(summary.streamed.at(-1), "finish", "the last stream part");
+    assertEqual(JSON.stringify(summary.embedded), "[1024,1024]", "the embedding model's vectors");
   });
   await report.check("Node (CommonJS, require): serve() from bedrock-edge/node, one request", async () => {
     await emitted;

@@ -1,6 +1,6 @@
 // bedrock-edge/ai-sdk as a consumer uses it with @ai-sdk/provider installed (its optional peer): the provider's
 // types under tsc --strict, and a LanguageModelV4 called directly (doGenerate, doStream): `ai-sdk <emulator origin>`.
-import type { LanguageModelV4, LanguageModelV4StreamPart } from "@ai-sdk/provider";
+import type { EmbeddingModelV4, LanguageModelV4, LanguageModelV4StreamPart } from "@ai-sdk/provider";
 import { type BedrockEdgeProvider, createBedrockEdge } from "bedrock-edge/ai-sdk";
 
 const node = Reflect.get(globalThis, "process") as { argv: string[] } | undefined;
@@ -20,5 +20,7 @@ if (url) {
   const streamed: LanguageModelV4StreamPart["type"][] = [];
   const reader = stream.getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) streamed.push(r.value.type);
-  console.log(JSON.stringify({ generated: text, streamed }));
+  const embedder: EmbeddingModelV4 = provider.embeddingModel("amazon.titan-embed-text-v2:0");
+  const { embeddings } = await embedder.doEmbed({ values: ["a", "b"] });
+  console.log(JSON.stringify({ generated: text, streamed, embedded: embeddings.map((e) => e.length) }));
 }
