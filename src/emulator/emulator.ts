@@ -1,7 +1,8 @@
 import type { ConverseRequest } from "../types/index.ts";
-import { checkAuthorization } from "./auth.ts";
-import { createBodyStream, type Step, sleep } from "./body-stream.ts";
-import { converseBody } from "./converse-body.ts";
+import { type Fault, FaultSpecError, formatFaults, httpErrorOf, parseFaults } from "./faults/spec.ts";
+import { httpCodeForStreamException, planStream } from "./faults/stream-plan.ts";
+import { checkAuthorization } from "./http/auth.ts";
+import { createBodyStream, type Step, sleep } from "./http/body-stream.ts";
 import {
   EmulatorError,
   errorResponse,
@@ -9,20 +10,19 @@ import {
   plainErrorResponse,
   unknownOperationResponse,
   validationError,
-} from "./errors.ts";
-import { type Fault, FaultSpecError, formatFaults, httpErrorOf, parseFaults } from "./faults.ts";
-import { encodeEvent, paddingFor, splitFrames } from "./frames.ts";
-import { sortedJson, utf8 } from "./json.ts";
+} from "./http/errors.ts";
+import { readBody } from "./http/read-body.ts";
+import { decodeModelId, matchRoute, type Operation } from "./http/route.ts";
 import { builtinReply } from "./model/builtin.ts";
 import { PromptCache } from "./model/prompt-cache.ts";
-import { isValidModelId } from "./model-id.ts";
-import { readBody } from "./read-body.ts";
-import { finishReply } from "./reply.ts";
-import { decodeModelId, matchRoute, type Operation } from "./route.ts";
-import { streamEvents } from "./stream-events.ts";
-import { httpCodeForStreamException, planStream } from "./stream-plan.ts";
+import { finishReply } from "./model/reply.ts";
 import type { Emulator, EmulatorOptions, ModelReply, RequestInfo, ResponderContext } from "./types.ts";
-import { parseConverseBody } from "./validate.ts";
+import { parseConverseBody } from "./validate/converse.ts";
+import { isValidModelId } from "./validate/model-id.ts";
+import { converseBody } from "./wire/converse-body.ts";
+import { encodeEvent, paddingFor, splitFrames } from "./wire/frames.ts";
+import { sortedJson, utf8 } from "./wire/json.ts";
+import { streamEvents } from "./wire/stream-events.ts";
 
 const DEFAULT_MAX_BODY = 20 * 1024 * 1024;
 const MAX_CHUNK = 1 << 20;

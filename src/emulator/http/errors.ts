@@ -1,4 +1,4 @@
-import { sortedJson, utf8 } from "./json.ts";
+import { sortedJson, utf8 } from "../wire/json.ts";
 
 /** HTTP status of every Bedrock Runtime error code, from the service model. */
 export const ERROR_STATUS = {

@@ -1,4 +1,4 @@
-import { ERROR_STATUS, type ErrorCode, isErrorCode } from "./errors.ts";
+import { ERROR_STATUS, type ErrorCode, isErrorCode } from "../http/errors.ts";
 
 // Fault injection. A spec is a comma-separated list of faults, each `kind;key=value;key=value`, e.g.
 //   throttle                                  HTTP 429 ThrottlingException

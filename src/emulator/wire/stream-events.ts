@@ -1,7 +1,7 @@
-import type { ContentBlock } from "../types/index.ts";
-import { splitTokens } from "./model/tokens.ts";
-import type { FinalReply } from "./reply.ts";
-import { wireUsage } from "./reply.ts";
+import type { ContentBlock } from "../../types/index.ts";
+import type { FinalReply } from "../model/reply.ts";
+import { wireUsage } from "../model/reply.ts";
+import { splitTokens } from "../model/tokens.ts";
 
 /** One ConverseStreamOutput event; metadata's payload is built when sent, so latencyMs is measured then. */
 export interface StreamEvent {

@@ -1,6 +1,6 @@
-import type { Step } from "./body-stream.ts";
-import type { Fault } from "./faults.ts";
-import { corruptCrc, encodeException } from "./frames.ts";
+import type { Step } from "../http/body-stream.ts";
+import { corruptCrc, encodeException } from "../wire/frames.ts";
+import type { Fault } from "./spec.ts";
 
 /** A frame to send, built when it goes out. */
 export type FrameSource = () => Uint8Array;

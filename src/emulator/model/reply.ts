@@ -1,9 +1,9 @@
-import type { ContentBlock, ConverseRequest, StopReason, TokenUsage } from "../types/index.ts";
-import { EmulatorError } from "./errors.ts";
-import { isObject } from "./json.ts";
-import { countInputTokens } from "./model/conversation.ts";
-import { countTokens } from "./model/tokens.ts";
-import type { ModelReply } from "./types.ts";
+import type { ContentBlock, ConverseRequest, StopReason, TokenUsage } from "../../types/index.ts";
+import { EmulatorError } from "../http/errors.ts";
+import type { ModelReply } from "../types.ts";
+import { isObject } from "../wire/json.ts";
+import { countInputTokens } from "./conversation.ts";
+import { countTokens } from "./tokens.ts";
 
 /** A reply with everything the wire needs: stop reason and usage whose totals add up. */
 export interface FinalReply extends ModelReply {

@@ -1,5 +1,5 @@
-import type { FinalReply } from "./reply.ts";
-import { wireUsage } from "./reply.ts";
+import type { FinalReply } from "../model/reply.ts";
+import { wireUsage } from "../model/reply.ts";
 
 /** The /converse response body (keys are sorted when serialised, as Bedrock does). */
 export function converseBody(reply: FinalReply, latencyMs: number): Record<string, unknown> {
