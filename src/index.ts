@@ -3,8 +3,8 @@
 export { bearerAuthorizer } from "./auth/bearer.ts";
 export type { BedrockClient, ChatEventStream, ConfigInput } from "./client/create.ts";
 export { createBedrock, planCall, request, stream } from "./client/create.ts";
-export type { BedrockErrorOptions } from "./client/errors.ts";
-export { errorFromResponse, isRetryable } from "./client/errors.ts";
+// The package's errorFromResponse adds the troubleshooting hint, as the full client does.
+export { errorFromResponseWithHint as errorFromResponse } from "./client/hints.ts";
 export type {
   Callbacks,
   ConverseResult,
@@ -26,6 +26,8 @@ export type {
 export * from "./core.ts";
 export { buildEndpoint } from "./endpoint/build.ts";
 export { geographyOf, prefixModelId } from "./endpoint/model-id.ts";
+export type { BedrockErrorOptions } from "./errors/index.ts";
+export { isRetryable } from "./errors/index.ts";
 export { base64ToBytes, bytesToBase64 } from "./request/base64.ts";
 export type { ReasoningOption, RequestParameters } from "./request/body.ts";
 export { buildConverseBody } from "./request/body.ts";
@@ -49,16 +51,6 @@ export * from "./sigv4.ts";
 export { parseToolCall, ToolCallAccumulator, ToolCallAccumulatorStream } from "./stream/accumulate.ts";
 export type { DecoderOptions, EventStreamMessage } from "./stream/decode.ts";
 export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode.ts";
-export type {
-  AssistantContentBlock,
-  AssistantMessage,
-  ChatEvent,
-  ConverseEvent,
-  JsonObject,
-  ResponseExtras,
-  TokenUsage,
-  ToolCall,
-} from "./stream/events.ts";
 export { ConverseEventStream, parseConverseMessage } from "./stream/parse.ts";
 export { LazyPartialJson, PartialJsonParser } from "./stream/partial-json.ts";
 export { ConversePipeline } from "./stream/pipeline.ts";
@@ -76,3 +68,13 @@ export type {
 /** Wire types of the whole Converse / ConverseStream API, as AWS's service model defines them. */
 export type * as Wire from "./types/converse.ts";
 export type { JsonValue } from "./types/converse.ts";
+export type {
+  AssistantContentBlock,
+  AssistantMessage,
+  ChatEvent,
+  ConverseEvent,
+  JsonObject,
+  ResponseExtras,
+  TokenUsage,
+  ToolCall,
+} from "./types/events.ts";

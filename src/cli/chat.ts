@@ -1,11 +1,11 @@
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { type BedrockClient, createBedrock, planCall } from "../client/create.ts";
-import { BedrockError } from "../client/errors.ts";
 import type { RequestOptions } from "../client/options.ts";
+import { BedrockError } from "../errors/index.ts";
 import { fileReader } from "../node/files.ts";
 import type { InputMessage } from "../request/messages.ts";
-import type { ChatEvent } from "../stream/events.ts";
+import type { ChatEvent } from "../types/events.ts";
 import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
 import { type ConfigDocument, documentOf, readConfigFile } from "./config-file.ts";
 import { CliError, describeError, EXIT, exitCodeFor } from "./errors.ts";

@@ -1,4 +1,4 @@
-import { BedrockError } from "../client/errors.ts";
+import { BedrockError } from "../errors/index.ts";
 import type { Style } from "./style.ts";
 
 /** Exit codes: 1 for a failed call (service, network, stream), 2 for bad usage or bad local input. */

@@ -1,9 +1,9 @@
 // `bedrock-edge proxy`: serves the signing CORS proxy (src/proxy) over node:http until SIGINT / SIGTERM.
 // Settings come from the environment, then a config file, then flags (each overriding the one before).
 import { readFile } from "node:fs/promises";
-import { ConfigError } from "../client/errors.ts";
 import { LevelLogger, type Logger } from "../client/log.ts";
 import { interpolateEnv } from "../config/env.ts";
+import { ConfigError } from "../errors/index.ts";
 import { type Server, serve } from "../node/serve.ts";
 import { createProxy, PROXY_ENV, type ProxyOptions, proxyOptionsFromEnv } from "../proxy/index.ts";
 import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";

@@ -1,8 +1,14 @@
+import {
+  BedrockError,
+  ResponseShapeError,
+  ResponseTooLargeError,
+  UnexpectedResponseError,
+} from "../errors/index.ts";
 import type { ToolCallAccumulator } from "../stream/accumulate.ts";
-import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../stream/events.ts";
 import { definedFields, RESPONSE_EXTRAS } from "../stream/fields.ts";
-import { BedrockError, describe, requestIdOf } from "./errors.ts";
+import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../types/events.ts";
 import type { CallPlan } from "./run.ts";
+import { describe, requestIdOf } from "./service-errors.ts";
 
 /**
  * A /converse response as one batch of chat events, through `accumulator` so that both modes give the same
@@ -38,8 +44,7 @@ export const readConverseJson: NonNullable<CallPlan["readJson"]> = async (respon
 export const MAX_CONVERSE_JSON_BYTES = 64 * 1024 * 1024;
 
 function tooLarge(response: Response): BedrockError {
-  return new BedrockError(
-    "ResponseTooLargeError",
+  return new ResponseTooLargeError(
     `The /converse response passed ${MAX_CONVERSE_JSON_BYTES} bytes: reading stopped there and the rest was cut off`,
     { status: response.status, requestId: requestIdOf(response), phase: "request" },
   );
@@ -49,7 +54,7 @@ const isObject = (v: unknown): v is Record<string, any> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 function shapeError(what: string): BedrockError {
-  return new BedrockError("ResponseShapeError", `Converse response ${what}`, { phase: "request" });
+  return new ResponseShapeError(`Converse response ${what}`, { phase: "request" });
 }
 
 /** Checks a /converse response body has the fields AWS always sends. */
@@ -118,8 +123,7 @@ function parseConverseJson(text: string, type: string, response: Response): Reco
         : type.includes("json")
           ? `JSON that does not parse (${text.length} characters: truncated or corrupted)`
           : type || "no content type";
-    throw new BedrockError(
-      "UnexpectedResponseError",
+    throw new UnexpectedResponseError(
       `Expected a JSON Converse response from /converse but got ${what}: ${JSON.stringify(text.slice(0, 120))}`,
       { status: response.status, requestId: requestIdOf(response), phase: "request" },
     );
@@ -140,14 +144,10 @@ function converseEvents(
     accumulator.end(events, true);
   } catch (error) {
     if (error instanceof BedrockError) throw error;
-    throw new BedrockError(
-      "ResponseShapeError",
-      `Converse response has a malformed content block: ${describe(error)}`,
-      {
-        requestId: requestIdOf(response),
-        phase: "request",
-      },
-    );
+    throw new ResponseShapeError(`Converse response has a malformed content block: ${describe(error)}`, {
+      requestId: requestIdOf(response),
+      phase: "request",
+    });
   }
   const finish = events[events.length - 1];
   if (finish?.type === "finish") finish.message = json.output.message;

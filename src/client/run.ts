@@ -1,22 +1,13 @@
 import type { Authorizer } from "../auth/types.ts";
+import { AbortError, BedrockError, incompleteStream, NetworkError, TimeoutError } from "../errors/index.ts";
+import { scrubError } from "../errors/scrub.ts";
 import { ToolCallAccumulator } from "../stream/accumulate.ts";
-import type { ChatEvent } from "../stream/events.ts";
 import type { LazyPartialJson } from "../stream/partial-json.ts";
 import { ConversePipeline } from "../stream/pipeline.ts";
-import {
-  AbortError,
-  BedrockError,
-  describe,
-  errorFromResponse,
-  incompleteStream,
-  NetworkError,
-  readErrorBody,
-  requestIdOf,
-  scrubError,
-  TimeoutError,
-} from "./errors.ts";
+import type { ChatEvent } from "../types/events.ts";
 import type { LevelLogger } from "./log.ts";
 import { retryAfterMs, retryDelay, sleep } from "./retry.ts";
+import { describe, errorFromResponse, readErrorBody, requestIdOf } from "./service-errors.ts";
 
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_FIRST_BYTE_TIMEOUT_MS = 120_000;

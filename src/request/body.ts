@@ -1,4 +1,4 @@
-import { RequestError } from "./errors.ts";
+import { RequestError } from "../errors/index.ts";
 import { type InputMessage, normalizeMessages } from "./messages.ts";
 import { type ResponseFormat, schemaText, toOutputConfig } from "./structured.ts";
 import { type ToolChoiceInput, type ToolInput, toToolChoice, toToolSpecs } from "./tools.ts";

@@ -1,6 +1,6 @@
 // Image, document and video content blocks from bytes, base64, data: URLs or S3 URIs, with the format
 // inferred from the bytes' magic numbers (or the S3 key's extension) when the caller does not give it.
-import { BedrockError } from "../client/errors.ts";
+import { MediaFormatError, type MediaKind } from "../errors/index.ts";
 import type {
   CitationsConfig,
   DocumentBlock,
@@ -14,18 +14,7 @@ import type {
 } from "../types/index.ts";
 import { base64ToBytes, bytesToBase64, normalizeBase64 } from "./base64.ts";
 
-export type MediaKind = "image" | "document" | "video";
-
-/** Media input that cannot become a content block: `field` says which part was wrong. */
-export class MediaFormatError extends BedrockError {
-  media: MediaKind;
-  field: "source" | "format" | "name";
-  constructor(media: MediaKind, field: "source" | "format" | "name", message: string) {
-    super("MediaFormatError", `${media} ${field}: ${message}`, { phase: "config" });
-    this.media = media;
-    this.field = field;
-  }
-}
+export { MediaFormatError, type MediaKind };
 
 /** Raw bytes, base64 text, a `data:` URL, an `s3://bucket/key` URI, or an S3 object (another account's bucket). */
 export type MediaSource = Uint8Array | ArrayBuffer | string | { s3: string; bucketOwner?: string };

@@ -1,6 +1,6 @@
+import { RequestError } from "../errors/index.ts";
 import type { CacheTTL, GuardrailConverseContentQualifier } from "../types/index.ts";
 import { bytesToBase64 } from "./base64.ts";
-import { RequestError } from "./errors.ts";
 import { detectImageFormat, detectVideoFormat, imageBlock, type MediaSource } from "./media.ts";
 
 type Block = Record<string, unknown>;

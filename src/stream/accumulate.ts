@@ -1,4 +1,4 @@
-import { BedrockError, EventPayloadError, incompleteStream } from "../client/errors.ts";
+import { EventPayloadError, IncompleteStreamError, ResponseTooLargeError } from "../errors/index.ts";
 import type {
   AssistantContentBlock,
   AssistantMessage,
@@ -6,7 +6,7 @@ import type {
   ConverseEvent,
   TokenUsage,
   ToolCall,
-} from "./events.ts";
+} from "../types/events.ts";
 import { definedFields, RESPONSE_EXTRAS } from "./fields.ts";
 import type { LazyPartialJson } from "./partial-json.ts";
 
@@ -102,10 +102,10 @@ export class ToolCallAccumulator {
   end(out: ChatEvent[], json?: boolean): void {
     if (this.finishEvent) return;
     if (!this.stopEvent) {
-      throw incompleteStream("The stream ended before messageStop: the response is incomplete");
+      throw new IncompleteStreamError("The stream ended before messageStop: the response is incomplete");
     }
     if (!(json || this.metadata))
-      throw incompleteStream(
+      throw new IncompleteStreamError(
         "The stream ended after messageStop but before its metadata event (usage): the response was cut off",
       );
     // Blocks a model left open (no contentBlockStop) still belong to the message.
@@ -261,9 +261,9 @@ export const MAX_ANSWER_CHARS = 2 ** 26;
  * its own length in memory, where `text += piece` kept a string and a cons cell per delta (~15x the text).
  */
 function append(acc: ToolCallAccumulator, block: Block, piece: string): void {
-  // biome-ignore lint/suspicious/noAssignInExpressions: count-then-compare, the shortest form (bundle budget)
-  if ((acc.chars += piece.length) > MAX_ANSWER_CHARS)
-    throw new BedrockError("ResponseTooLargeError", `The answer passed ${MAX_ANSWER_CHARS} characters`);
+  acc.chars += piece.length;
+  if (acc.chars > MAX_ANSWER_CHARS)
+    throw new ResponseTooLargeError(`The answer passed ${MAX_ANSWER_CHARS} characters`);
   if (block.tail.push(piece) === RUN) textOf(block);
 }
 

@@ -1,4 +1,4 @@
-import { EventStreamError } from "../client/errors.ts";
+import { EventStreamError } from "../errors/index.ts";
 import { crc32 } from "./crc32.ts";
 
 /** A frame header's value, tagged with its wire type. */

@@ -1,6 +1,6 @@
-import { EventPayloadError, EventStreamError, serviceError } from "../client/errors.ts";
+import { EventPayloadError, EventStreamError, serviceError } from "../errors/index.ts";
+import type { ConverseEvent } from "../types/events.ts";
 import type { EventStreamMessage, MessageHeaders } from "./decode.ts";
-import type { ConverseEvent } from "./events.ts";
 
 let utf8: TextDecoder | undefined;
 /** UTF-8 to string (the decoder is made on first use: constructing one at import costs ~1.5 ms on Node). */

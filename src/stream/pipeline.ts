@@ -1,6 +1,6 @@
+import type { ChatEvent, ConverseEvent } from "../types/events.ts";
 import { ToolCallAccumulator } from "./accumulate.ts";
 import { type DecoderOptions, EventStreamDecoder } from "./decode.ts";
-import type { ChatEvent, ConverseEvent } from "./events.ts";
 import { AsciiBatch, deltaOf, isDelta, parseFrame, scanDelta, scanned, scannedText } from "./parse.ts";
 
 /**

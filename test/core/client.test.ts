@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createBedrock, request, stream } from "../../src/client/create";
-import { BedrockError } from "../../src/client/errors";
-import type { ChatEvent } from "../../src/stream/events";
+import { BedrockError } from "../../src/errors";
+import type { ChatEvent } from "../../src/types/events";
 import { capture, readJson } from "../helpers/fixtures";
 import { EVENT_STREAM, loopback, writeChunked } from "../helpers/server";
 

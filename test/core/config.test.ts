@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../src/client/errors";
 import { resolveConfig, resolveModel } from "../../src/config/resolve";
+import { ConfigError } from "../../src/errors";
 import { DOCUMENT } from "../helpers/eca-config";
 
 const ECA = DOCUMENT;

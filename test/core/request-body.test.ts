@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { RequestError } from "../../src/errors";
 import { buildConverseBody } from "../../src/request/body";
-import { RequestError } from "../../src/request/errors";
 import { normalizeMessages } from "../../src/request/messages";
 
 describe("messages", () => {

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
 import { createEmulator } from "../../src/emulator";
 import { serve } from "../../src/node";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 
 const server = await serve(createEmulator({}));
 afterAll(() => server.close());

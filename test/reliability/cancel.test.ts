@@ -3,8 +3,8 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { afterAll, describe, expect, it } from "vitest";
 import { request, stream } from "../../src/client/create";
-import { AbortError, type BedrockError, TimeoutError } from "../../src/client/errors";
 import { createEmulator } from "../../src/emulator";
+import { AbortError, type BedrockError, TimeoutError } from "../../src/errors";
 import { serve } from "../../src/node";
 import { FAULT, resolvedFor, sleep } from "./helpers";
 

@@ -3,9 +3,9 @@ import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { afterAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
-import { BedrockError } from "../../src/client/errors";
 import type { ResolveOptions } from "../../src/config/resolve";
 import { createEmulator } from "../../src/emulator";
+import { BedrockError } from "../../src/errors";
 import { serve } from "../../src/node";
 import { capturingLogger, FAULT, MODEL } from "./helpers";
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { crc32, deflateRawSync, deflateSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BedrockError } from "../../src/client/errors";
+import { BedrockError } from "../../src/errors";
 import { base64ToBytes, bytesToBase64, normalizeBase64 } from "../../src/request/base64";
 import {
   detectDocumentFormat,

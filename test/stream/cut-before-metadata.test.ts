@@ -1,7 +1,7 @@
 // A stream cut between messageStop and metadata (issue 13): the composable chain the README shows must refuse it
 // exactly as the client's fused pipeline does, for every recorded capture.
 import { describe, expect, it } from "vitest";
-import { BedrockError } from "../../src/client/errors";
+import { BedrockError } from "../../src/errors";
 import { ToolCallAccumulatorStream } from "../../src/stream/accumulate";
 import { EventStreamDecoderStream } from "../../src/stream/decode";
 import { ConverseEventStream } from "../../src/stream/parse";

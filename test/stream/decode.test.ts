@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EventStreamError } from "../../src/client/errors";
+import { EventStreamError } from "../../src/errors";
 import { crc32 } from "../../src/stream/crc32";
 import {
   EventStreamDecoder,

@@ -5,8 +5,8 @@ import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventStreamDecoder } from "../../src/stream/decode";
-import type { ChatEvent } from "../../src/stream/events";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import type { ChatEvent } from "../../src/types/events";
 import { concat } from "../helpers/fixtures";
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);

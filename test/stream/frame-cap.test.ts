@@ -2,7 +2,7 @@
 // its 12-byte prelude, before the decoder waits for (or allocates) the body. With the 16 MiB default and with a
 // caller's cap, through the push decoder, the decoder stream and the fused pipeline.
 import { describe, expect, it } from "vitest";
-import { EventStreamError } from "../../src/client/errors";
+import { EventStreamError } from "../../src/errors";
 import { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "../../src/stream/decode";
 import { ConversePipeline } from "../../src/stream/pipeline";
 import { concat } from "../helpers/bytes";

@@ -7,9 +7,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request, stream } from "../../src/client/create";
 import type { MessageHeaders } from "../../src/stream/decode";
-import type { ChatEvent } from "../../src/stream/events";
 import { deltaPayload, parseFrame } from "../../src/stream/parse";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import type { ChatEvent } from "../../src/types/events";
 import { captures } from "../helpers/fixtures";
 import { EVENT_STREAM, loopback } from "../helpers/server";
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { BedrockError } from "../../src/client/errors";
+import { BedrockError } from "../../src/errors";
 import { ToolCallAccumulator, ToolCallAccumulatorStream } from "../../src/stream/accumulate";
 import { EventStreamDecoderStream } from "../../src/stream/decode";
-import type { ChatEvent } from "../../src/stream/events";
 import { ConverseEventStream } from "../../src/stream/parse";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import type { ChatEvent } from "../../src/types/events";
 import { capture, captures, prng, randomCuts, splitAt } from "../helpers/fixtures";
 
 function run(chunks: Uint8Array[]): { events: ChatEvent[]; error: unknown; pipeline: ConversePipeline } {

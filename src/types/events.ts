@@ -1,6 +1,6 @@
 // The two event vocabularies of the pipeline: Converse events (what AWS sends, one per frame, with a `type`
 // tag), and chat events (what callers want: text, reasoning, tool calls, usage, finish).
-import type { JsonValue } from "../types/converse.ts";
+import type { JsonValue } from "./converse.ts";
 
 export interface TokenUsage {
   inputTokens: number;
