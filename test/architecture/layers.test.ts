@@ -10,7 +10,7 @@ const SRC = resolve(__dirname, "../../src");
  * Bottom to top. Folders on the same layer do not import each other. The entry files at the top of src/
  * (index.ts, core.ts, sigv4.ts) sit above everything.
  */
-export const LAYERS: readonly (readonly string[])[] = [
+const LAYERS: readonly (readonly string[])[] = [
   ["types"], // wire types generated from the service model, and the SDK's event and result types
   ["errors"], // BedrockError and every subclass; secret scrubbing
   ["auth"], // SigV4, API keys, credential providers
@@ -43,7 +43,7 @@ function sources(dir: string): string[] {
 }
 
 /** Every relative specifier a file imports or re-exports, type-only and dynamic imports included. */
-export function specifiers(text: string): string[] {
+function specifiers(text: string): string[] {
   const found: string[] = [];
   const patterns = [/\bfrom\s*["'](\.{1,2}\/[^"']+)["']/g, /\bimport\s*\(\s*["'](\.{1,2}\/[^"']+)["']\s*\)/g];
   for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.push(match[1]);
@@ -51,7 +51,7 @@ export function specifiers(text: string): string[] {
 }
 
 /** Each import that points up the layers or sideways to a sibling folder, as "from -> to". */
-export function violations(files: string[], read: (file: string) => string): string[] {
+function violations(files: string[], read: (file: string) => string): string[] {
   const out: string[] = [];
   for (const file of files) {
     const from = layerOf(file);
