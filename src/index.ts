@@ -48,12 +48,18 @@ export { parseStructured, StructuredOutputError, validateJson } from "./request/
 export type { ToolChoiceInput, ToolInput } from "./request/tools.ts";
 // SigV4, credential providers and API keys (also alone, for the core client: bedrock-edge/sigv4).
 export * from "./sigv4.ts";
-export { parseToolCall, ToolCallAccumulator, ToolCallAccumulatorStream } from "./stream/accumulate.ts";
+export { MessageAccumulator, parseToolCall, ToolCallAccumulator } from "./stream/accumulate.ts";
 export type { DecoderOptions, EventStreamMessage } from "./stream/decode.ts";
-export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode.ts";
-export { ConverseEventStream, parseConverseMessage } from "./stream/parse.ts";
+export { EventStreamDecoder, MAX_FRAME_BYTES } from "./stream/decode.ts";
+export { parseConverseMessage } from "./stream/parse.ts";
 export { LazyPartialJson, PartialJsonParser } from "./stream/partial-json.ts";
 export { ConversePipeline } from "./stream/pipeline.ts";
+export {
+  ConverseEventStream,
+  EventStreamDecoderStream,
+  MessageAccumulatorStream,
+  ToolCallAccumulatorStream,
+} from "./stream/web-streams.ts";
 export { runTools, streamTools } from "./tools/loop.ts";
 export type {
   RunToolsOptions,

@@ -4,7 +4,7 @@ import {
   ResponseTooLargeError,
   UnexpectedResponseError,
 } from "../errors/index.ts";
-import type { ToolCallAccumulator } from "../stream/accumulate.ts";
+import type { MessageAccumulator } from "../stream/accumulate.ts";
 import { definedFields, RESPONSE_EXTRAS } from "../stream/fields.ts";
 import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../types/events.ts";
 import type { CallPlan } from "./run.ts";
@@ -135,7 +135,7 @@ function parseConverseJson(text: string, type: string, response: Response): Reco
 /** The /converse body as chat events (one batch), its message kept exactly as AWS sent it. */
 function converseEvents(
   json: Record<string, any>,
-  accumulator: ToolCallAccumulator,
+  accumulator: MessageAccumulator,
   response: Response,
 ): ChatEvent[] {
   const events: ChatEvent[] = [];

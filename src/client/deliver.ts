@@ -1,10 +1,10 @@
 import { AbortError } from "../errors/index.ts";
-import type { ToolCallAccumulator } from "../stream/accumulate.ts";
+import type { MessageAccumulator } from "../stream/accumulate.ts";
 import type { ChatEvent } from "../types/events.ts";
 
 /** A running call: its batches of events, and what each batch is shown to before the caller gets it. */
 export interface OpenCall {
-  run: AsyncGenerator<ChatEvent[], ToolCallAccumulator>;
+  run: AsyncGenerator<ChatEvent[], MessageAccumulator>;
   onEvents(events: ChatEvent[]): void;
 }
 
@@ -12,7 +12,7 @@ export interface OpenCall {
 export type ChatEventStream = ReadableStream<ChatEvent> & AsyncIterable<ChatEvent>;
 
 /** Runs a call to its end, handing each batch to `onEvents`; returns the accumulator. Stops the run on failure. */
-export async function drain({ run, onEvents }: OpenCall): Promise<ToolCallAccumulator> {
+export async function drain({ run, onEvents }: OpenCall): Promise<MessageAccumulator> {
   try {
     for (;;) {
       const step = await run.next();

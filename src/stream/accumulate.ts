@@ -33,7 +33,7 @@ interface Block {
  * Push accumulator: Converse events in, chat events out. Keeps the assistant turn as it is built, so that the
  * final message (reasoning signatures, citations, tool inputs) can go back into the history exactly as received.
  */
-export class ToolCallAccumulator {
+export class MessageAccumulator {
   /**
    * Makes the parser behind `tool-call-delta` events' `partial` snapshots; unset, those events carry no
    * `partial`. Injected (createBedrock passes `LazyPartialJson`) so that callers who never read snapshots do
@@ -260,7 +260,7 @@ export const MAX_ANSWER_CHARS = 2 ** 26;
  * Appends a streamed piece to a block's text. Pieces are joined a run at a time: a long answer then costs about
  * its own length in memory, where `text += piece` kept a string and a cons cell per delta (~15x the text).
  */
-function append(acc: ToolCallAccumulator, block: Block, piece: string): void {
+function append(acc: MessageAccumulator, block: Block, piece: string): void {
   acc.chars += piece.length;
   if (acc.chars > MAX_ANSWER_CHARS)
     throw new ResponseTooLargeError(`The answer passed ${MAX_ANSWER_CHARS} characters`);
@@ -344,30 +344,6 @@ function toContentBlock(block: Block): AssistantContentBlock | undefined {
   }
 }
 
-/**
- * `TransformStream` over ToolCallAccumulator: Converse events in, chat events out. Returns a plain
- * TransformStream: `extends TransformStream` would load Node's Web Streams at import (~3 ms of cold start).
- */
-export interface ToolCallAccumulatorStream extends TransformStream<ConverseEvent, ChatEvent> {}
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the TransformStream returned
-export class ToolCallAccumulatorStream {
-  constructor(options?: ConstructorParameters<typeof ToolCallAccumulator>[0]) {
-    const acc = new ToolCallAccumulator(options);
-    const out: ChatEvent[] = [];
-    const drain = (controller: TransformStreamDefaultController<ChatEvent>) => {
-      for (const e of out) controller.enqueue(e);
-      out.length = 0;
-    };
-    // biome-ignore lint/correctness/noConstructorReturn: see above
-    return new TransformStream<ConverseEvent, ChatEvent>({
-      transform(event, controller) {
-        acc.push(event, out);
-        drain(controller);
-      },
-      flush(controller) {
-        acc.end(out);
-        drain(controller);
-      },
-    });
-  }
-}
+/** The accumulator under its first name (it builds the whole message, tool calls included). */
+export type ToolCallAccumulator = MessageAccumulator;
+export const ToolCallAccumulator = MessageAccumulator;

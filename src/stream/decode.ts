@@ -305,25 +305,3 @@ function parseHeaders(bytes: Uint8Array, at: number): MessageHeaders {
   }
   return headers;
 }
-
-/**
- * `TransformStream` over EventStreamDecoder: bytes in, frames out. The constructor returns a plain
- * TransformStream: a class that `extends TransformStream` would touch that global at import, which loads
- * Node's Web Streams (~3 ms of cold start) for callers who never use these wrappers.
- */
-export interface EventStreamDecoderStream extends TransformStream<Uint8Array, EventStreamMessage> {}
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the TransformStream returned
-export class EventStreamDecoderStream {
-  constructor(options?: DecoderOptions) {
-    const decoder = new EventStreamDecoder(options);
-    // biome-ignore lint/correctness/noConstructorReturn: see above
-    return new TransformStream<Uint8Array, EventStreamMessage>({
-      transform(chunk, controller) {
-        for (const message of decoder.feed(chunk)) controller.enqueue(message);
-      },
-      flush() {
-        decoder.end();
-      },
-    });
-  }
-}

@@ -329,17 +329,3 @@ function parsePayload(
   if (!isObject(value)) fail(eventType, "payload must be a JSON object", at);
   return value;
 }
-
-/** `TransformStream` over parseConverseMessage: frames in, Converse events out (see EventStreamDecoderStream). */
-export interface ConverseEventStream extends TransformStream<EventStreamMessage, ConverseEvent> {}
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the TransformStream returned
-export class ConverseEventStream {
-  constructor() {
-    // biome-ignore lint/correctness/noConstructorReturn: touching TransformStream at import costs ~3 ms on Node
-    return new TransformStream<EventStreamMessage, ConverseEvent>({
-      transform(message, controller) {
-        controller.enqueue(parseConverseMessage(message));
-      },
-    });
-  }
-}

@@ -1,5 +1,5 @@
 import type { ChatEvent, ConverseEvent } from "../types/events.ts";
-import { ToolCallAccumulator } from "./accumulate.ts";
+import { MessageAccumulator } from "./accumulate.ts";
 import { type DecoderOptions, EventStreamDecoder } from "./decode.ts";
 import { AsciiBatch, deltaOf, isDelta, parseFrame, scanDelta, scanned, scannedText } from "./parse.ts";
 
@@ -13,7 +13,7 @@ import { AsciiBatch, deltaOf, isDelta, parseFrame, scanDelta, scanned, scannedTe
  */
 export class ConversePipeline {
   readonly decoder: EventStreamDecoder;
-  readonly accumulator: ToolCallAccumulator = new ToolCallAccumulator();
+  readonly accumulator: MessageAccumulator = new MessageAccumulator();
   error: unknown;
   private batch = new AsciiBatch();
   private reads: any[] = [];

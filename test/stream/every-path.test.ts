@@ -5,10 +5,12 @@
 // - Two tool blocks open at once, their input deltas interleaved: each call gets its own arguments.
 import { describe, expect, it } from "vitest";
 import type { ConverseResult } from "../../src/client/options";
-import { ToolCallAccumulatorStream } from "../../src/stream/accumulate";
-import { EventStreamDecoderStream } from "../../src/stream/decode";
-import { ConverseEventStream } from "../../src/stream/parse";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import {
+  ConverseEventStream,
+  EventStreamDecoderStream,
+  ToolCallAccumulatorStream,
+} from "../../src/stream/web-streams";
 import type { ChatEvent } from "../../src/types/events";
 import { clientFor, emulator, replayStream } from "../features/helpers";
 import { concat, prng, randomCuts, splitAt } from "../helpers/bytes";

@@ -3,8 +3,9 @@
 // caller's cap, through the push decoder, the decoder stream and the fused pipeline.
 import { describe, expect, it } from "vitest";
 import { EventStreamError } from "../../src/errors";
-import { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "../../src/stream/decode";
+import { EventStreamDecoder, MAX_FRAME_BYTES } from "../../src/stream/decode";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import { EventStreamDecoderStream } from "../../src/stream/web-streams";
 import { concat } from "../helpers/bytes";
 import { eventFrame } from "../reliability/generated";
 

@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { BedrockError } from "../../src/errors";
-import { ToolCallAccumulator, ToolCallAccumulatorStream } from "../../src/stream/accumulate";
-import { EventStreamDecoderStream } from "../../src/stream/decode";
-import { ConverseEventStream } from "../../src/stream/parse";
+import { ToolCallAccumulator } from "../../src/stream/accumulate";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import {
+  ConverseEventStream,
+  EventStreamDecoderStream,
+  ToolCallAccumulatorStream,
+} from "../../src/stream/web-streams";
 import type { ChatEvent } from "../../src/types/events";
 import { capture, captures, prng, randomCuts, splitAt } from "../helpers/fixtures";
 
