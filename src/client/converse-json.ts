@@ -20,12 +20,13 @@ export const readConverseJson: NonNullable<CallPlan["readJson"]> = async (respon
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     try {
-      for (let size = 0; ; ) {
+      let size = 0;
+      for (;;) {
         const { done, value } = await next(reader);
         if (done) break;
         // Counted as it arrives: an endless body is cut here, not when the process runs out of memory.
-        // biome-ignore lint/suspicious/noAssignInExpressions: count-then-compare
-        if ((size += value.byteLength) > MAX_CONVERSE_JSON_BYTES) throw tooLarge(response);
+        size += value.byteLength;
+        if (size > MAX_CONVERSE_JSON_BYTES) throw tooLarge(response);
         text += decoder.decode(value, { stream: true });
       }
       text += decoder.decode();

@@ -198,8 +198,10 @@ export class MessageAccumulator {
       if (fresh) out.push({ type: "reasoning-start", index });
       if (typeof r.text === "string") append(this, block, r.text);
       if (typeof r.signature === "string") block.signature = (block.signature ?? "") + r.signature;
-      // biome-ignore lint/suspicious/noAssignInExpressions: create-then-push, the shortest form (bundle budget)
-      if (typeof r.redactedContent === "string") (block.redacted ??= []).push(r.redactedContent);
+      if (typeof r.redactedContent === "string") {
+        block.redacted ??= [];
+        block.redacted.push(r.redactedContent);
+      }
       out.push({
         type: "reasoning",
         index,
@@ -211,15 +213,15 @@ export class MessageAccumulator {
     }
     if (delta.citation) {
       const block = this.block(index, "text");
-      // biome-ignore lint/suspicious/noAssignInExpressions: create-then-push, the shortest form (bundle budget)
-      (block.citations ??= []).push(delta.citation);
+      block.citations ??= [];
+      block.citations.push(delta.citation);
       out.push({ type: "citation", index, citation: delta.citation });
       return;
     }
     // toolResult (server tools), images and future delta kinds: kept in the block, passed on as they are.
     const block = this.block(index, "other");
-    // biome-ignore lint/suspicious/noAssignInExpressions: create-then-push, the shortest form (bundle budget)
-    (block.deltas ??= []).push(delta);
+    block.deltas ??= [];
+    block.deltas.push(delta);
     out.push({ type: "block-delta", index, delta });
   }
 
