@@ -28,10 +28,7 @@ export { buildEndpoint } from "./endpoint/build.ts";
 export { geographyOf, prefixModelId } from "./endpoint/model-id.ts";
 export type { BedrockErrorOptions } from "./errors/index.ts";
 export { isRetryable } from "./errors/index.ts";
-export { base64ToBytes, bytesToBase64 } from "./request/base64.ts";
-export type { ReasoningOption, RequestParameters } from "./request/body.ts";
-export { buildConverseBody } from "./request/body.ts";
-export type { DocumentOptions, MediaKind, MediaSource } from "./request/media.ts";
+export type { DocumentOptions, MediaKind, MediaSource } from "./request/blocks.ts";
 export {
   detectDocumentFormat,
   detectImageFormat,
@@ -40,9 +37,13 @@ export {
   imageBlock,
   MediaFormatError,
   videoBlock,
-} from "./request/media.ts";
+} from "./request/blocks.ts";
+export type { RequestParameters } from "./request/body.ts";
+export { buildConverseBody } from "./request/body.ts";
+export { base64ToBytes, bytesToBase64 } from "./request/bytes.ts";
 export type { ContentPart, ConverseMessage, InputMessage } from "./request/messages.ts";
 export { cachePoint, guardContent, normalizeMessages } from "./request/messages.ts";
+export type { ReasoningOption } from "./request/reasoning.ts";
 export type { JsonSchema, ResponseFormat, SchemaIssue } from "./request/structured.ts";
 export { parseStructured, StructuredOutputError, validateJson } from "./request/structured.ts";
 export type { ToolChoiceInput, ToolInput } from "./request/tools.ts";

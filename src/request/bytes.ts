@@ -1,4 +1,6 @@
-// Base64 for JSON blobs without Buffer: the runtime's Uint8Array.toBase64/fromBase64 where present,
+// Byte helpers shared by the request builders: base64 for JSON blobs, and small readers for magic numbers.
+//
+// Base64 without Buffer: the runtime's Uint8Array.toBase64/fromBase64 where present,
 // else btoa/atob on chunks (one String.fromCharCode call per chunk keeps the argument list within limits).
 
 /** Bytes per btoa call: a multiple of 3, so chunk outputs join without padding in between. */
@@ -55,3 +57,26 @@ export function base64ToBytes(text: string): Uint8Array {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
+
+// ---- reading bytes ----
+
+/** Do `bytes` hold `magic` at `at`? */
+export const startsWith = (bytes: Uint8Array, magic: readonly number[], at = 0) =>
+  bytes.length >= at + magic.length && magic.every((b, i) => bytes[at + i] === b);
+/** `bytes[from..to)` as Latin-1 text (for magic strings). */
+export const ascii = (bytes: Uint8Array, from: number, to: number) =>
+  String.fromCharCode(...bytes.subarray(from, Math.min(to, bytes.length)));
+
+/** Little-endian unsigned 16 and 32-bit reads. */
+export const u16 = (b: Uint8Array, at: number) => b[at] | (b[at + 1] << 8);
+export const u32 = (b: Uint8Array, at: number) => (u16(b, at) | (u16(b, at + 2) << 16)) >>> 0;
+
+/** Raw bytes from another realm too (iframe, vm): isView / toString tags rather than instanceof alone. */
+export const isBytes = (v: unknown): v is Uint8Array | ArrayBuffer =>
+  ArrayBuffer.isView(v) ||
+  v instanceof ArrayBuffer ||
+  Object.prototype.toString.call(v) === "[object ArrayBuffer]";
+
+/** A Uint8Array over a view's or a buffer's bytes (no copy). */
+export const bytesOf = (v: ArrayBuffer | ArrayBufferView): Uint8Array =>
+  ArrayBuffer.isView(v) ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength) : new Uint8Array(v);
