@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
@@ -9,14 +9,24 @@ import type { Emulator, EmulatorOptions } from "../../src/emulator";
 import { createEmulator } from "../../src/emulator";
 import { type Server, serve } from "../../src/node";
 
-export const FIXTURES = join(import.meta.dirname, "..", "fixtures", "emulator");
+/** The emulator tests read the recorded captures every suite uses (test/fixtures/recorded), by file name. */
+const RECORDED = join(import.meta.dirname, "..", "fixtures", "recorded");
+const FOLDERS = ["converse-stream", "converse", "errors", "synthetic"];
+
+function recorded(name: string): string {
+  for (const folder of FOLDERS) {
+    const path = join(RECORDED, folder, name);
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`no recorded capture ${name} in test/fixtures/recorded/{${FOLDERS.join(",")}}`);
+}
 
 export function fixtureBytes(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(FIXTURES, name)));
+  return new Uint8Array(readFileSync(recorded(name)));
 }
 
 export function fixtureJson<T = any>(name: string): T {
-  return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
+  return JSON.parse(readFileSync(recorded(name), "utf8"));
 }
 
 export const MODEL = "us.anthropic.claude-3-5-sonnet-20240620-v1:0";
