@@ -14,7 +14,7 @@ import {
 import type { ChatEvent } from "../../src/types/events";
 import { clientFor, emulator, replayStream } from "../features/helpers";
 import { concat, prng, randomCuts, splitAt } from "../helpers/bytes";
-import { eventFrame } from "../reliability/generated";
+import { eventFrame } from "../helpers/frames";
 
 const text = (index: number, t: string) =>
   eventFrame("contentBlockDelta", { contentBlockIndex: index, delta: { text: t } });

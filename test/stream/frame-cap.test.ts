@@ -7,7 +7,7 @@ import { EventStreamDecoder, MAX_FRAME_BYTES } from "../../src/stream/decode";
 import { ConversePipeline } from "../../src/stream/pipeline";
 import { EventStreamDecoderStream } from "../../src/stream/web-streams";
 import { concat } from "../helpers/bytes";
-import { eventFrame } from "../reliability/generated";
+import { eventFrame } from "../helpers/frames";
 
 const BARE = eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "" } }).length;
 

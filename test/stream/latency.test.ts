@@ -1,8 +1,6 @@
 // Latency and the hot path (issue 7). An event must reach the caller in the same turn as the chunk that
 // completes its frame: nothing may wait for a later chunk. And the fast path that reads Bedrock's delta
 // payloads straight from the bytes must give exactly what the JSON.parse path gives, for any bytes.
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request, stream } from "../../src/client/create";
@@ -12,20 +10,10 @@ import { parseFrame } from "../../src/stream/parse";
 import { ConversePipeline } from "../../src/stream/pipeline";
 import type { ChatEvent } from "../../src/types/events";
 import { captures } from "../helpers/fixtures";
+import { eventFrame } from "../helpers/frames";
 import { EVENT_STREAM, loopback } from "../helpers/server";
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-
-function frame(eventType: string, payload: unknown): Uint8Array {
-  return codec.encode({
-    headers: {
-      ":event-type": { type: "string", value: eventType },
-      ":content-type": { type: "string", value: "application/json" },
-      ":message-type": { type: "string", value: "event" },
-    },
-    body: fromUtf8(JSON.stringify(payload)),
-  });
-}
+const frame = eventFrame;
 
 describe("an event comes out of the feed call that completes its frame", () => {
   for (const cap of captures()) {
