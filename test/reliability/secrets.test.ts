@@ -314,7 +314,10 @@ describe("secrets never appear in logs or errors", () => {
       const redacted = seen.thrown.filter((e) => (e as Error).message.includes("[redacted]"));
       expect(redacted.length).toBeGreaterThanOrEqual(10);
       // The scan would have found a secret had one been there.
-      check("control", exposure(new BedrockError("UnknownError", "x", { cause: new Error(`inner ${list[0]}`) })));
+      check(
+        "control",
+        exposure(new BedrockError("UnknownError", "x", { cause: new Error(`inner ${list[0]}`) })),
+      );
       expect(leaks).toHaveLength(1);
     });
   }
