@@ -1,6 +1,7 @@
 import type { Shape } from "./shapes.ts";
 
-// The Converse request members the emulator reads, as declared in the service model.
+// The Converse request members the emulator reads, as declared in the service model (checked against it by
+// test/emulator/request-shapes.test.ts).
 
 const S3_LOCATION: Shape = { struct: { uri: "string", bucketOwner: "string" }, required: ["uri"] };
 const MEDIA: Shape = {
@@ -27,10 +28,15 @@ const CACHE_POINT: Shape = {
   struct: { type: { enum: ["default"] }, ttl: { enum: ["5m", "1h"] } },
   required: ["type"],
 };
+// A guardrail image takes bytes only (GuardrailConverseImageSource has no s3Location).
+const GUARD_IMAGE: Shape = {
+  struct: { format: "string", source: { union: { bytes: "string" } } },
+  required: ["format", "source"],
+};
 const GUARD_CONTENT: Shape = {
   union: {
     text: { struct: { text: "string", qualifiers: { array: "string" } }, required: ["text"] },
-    image: MEDIA,
+    image: GUARD_IMAGE,
   },
 };
 const TOOL_USE: Shape = {
