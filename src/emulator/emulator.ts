@@ -1,16 +1,10 @@
 import type { ConverseRequest } from "../types/index.ts";
-import { type Fault, FaultSpecError, formatFaults, httpErrorOf, parseFaults } from "./faults/spec.ts";
-import { httpCodeForStreamException, planStream } from "./faults/stream-plan.ts";
+import { converseFaultError, faultBeforeBody, forcesJson, jsonSending } from "./faults/handlers.ts";
+import { type Fault, FaultSpecError, parseFaults } from "./faults/spec.ts";
+import { planStream } from "./faults/stream-plan.ts";
 import { checkAuthorization } from "./http/auth.ts";
-import { createBodyStream, type Step, sleep } from "./http/body-stream.ts";
-import {
-  EmulatorError,
-  errorResponse,
-  isErrorCode,
-  plainErrorResponse,
-  unknownOperationResponse,
-  validationError,
-} from "./http/errors.ts";
+import { createBodyStream, type Step } from "./http/body-stream.ts";
+import { EmulatorError, errorResponse, unknownOperationResponse, validationError } from "./http/errors.ts";
 import { readBody } from "./http/read-body.ts";
 import { decodeModelId, matchRoute, type Operation } from "./http/route.ts";
 import { builtinReply } from "./model/builtin.ts";
@@ -26,7 +20,6 @@ import { streamEvents } from "./wire/stream-events.ts";
 
 const DEFAULT_MAX_BODY = 20 * 1024 * 1024;
 const MAX_CHUNK = 1 << 20;
-const MAX_FAIL_KEYS = 1000;
 const REDACTED_HEADERS = new Set(["authorization", "x-amz-security-token", "cookie"]);
 
 /** Test-control headers (documented in docs/emulator.md). */
@@ -84,19 +77,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     info.replay = replay;
     const chunkSize = chunkSizeFor(request) ?? options.chunkSize;
 
-    for (const f of faults) if (f.kind === "slow-first-byte") await sleep(f.ms, request.signal);
-    for (const f of faults) {
-      if (f.kind !== "fail-first") continue;
-      const key = request.headers.get(HEADER.faultKey) ?? formatFaults([f]);
-      const seen = failCounts.get(key) ?? 0;
-      if (seen < f.count) {
-        if (!failCounts.has(key) && failCounts.size >= MAX_FAIL_KEYS) failCounts.clear();
-        failCounts.set(key, seen + 1);
-        return httpFaultResponse(f, headers);
-      }
-    }
-    const http = faults.find((f) => f.kind === "http");
-    if (http) return httpFaultResponse(http, headers);
+    const early = await faultBeforeBody(faults, {
+      request,
+      headers,
+      failCounts,
+      faultKeyHeader: HEADER.faultKey,
+    });
+    if (early) return early;
 
     const text = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
     if (replay !== undefined)
@@ -115,13 +102,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const streamException = faults.find((f) => f.kind === "exception");
     if (streamException?.kind === "exception") info.errorCode = streamException.type;
 
-    if (route.operation === "converse" || faults.some((f) => f.kind === "json-200")) {
-      if (route.operation === "converse" && streamException?.kind === "exception") {
-        const { type, message, originalStatusCode, originalMessage } = streamException;
-        const code = httpCodeForStreamException(type);
-        info.errorCode = code;
-        throw new EmulatorError(code, message, { extra: { originalStatusCode, originalMessage } });
-      }
+    if (route.operation === "converse" || forcesJson(faults)) {
+      const error = route.operation === "converse" ? converseFaultError(faults) : undefined;
+      if (error) throw error;
       const bytes = utf8.encode(sortedJson(converseBody(reply, latency())));
       return jsonResponse(bytes, faults, chunkSize, request, headers);
     }
@@ -223,21 +206,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     headers: Headers,
   ): Response {
     headers.set("content-type", "application/json");
-    const cut = faults.find((f) => f.kind === "truncate" || f.kind === "reset");
-    const stallMs = faults.reduce((ms, f) => (f.kind === "stall" ? ms + f.ms : ms), 0);
-    if (!cut && !chunkSize && stallMs === 0) {
-      headers.set("content-length", String(bytes.byteLength));
-      return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
-    }
-    const steps: Step[] = [];
-    if (stallMs > 0) steps.push({ type: "sleep", ms: stallMs });
-    if (cut) {
-      steps.push({ type: "bytes", build: () => bytes.subarray(0, Math.floor(bytes.length / 2)) });
-      if (cut.kind === "reset") steps.push({ type: "reset" });
-    } else {
-      headers.set("content-length", String(bytes.byteLength));
-      steps.push({ type: "bytes", build: () => bytes });
-    }
+    const { steps, whole } = jsonSending(bytes, faults, !!chunkSize);
+    if (whole) headers.set("content-length", String(bytes.byteLength));
+    if (!steps) return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
     const body = createBodyStream(steps, { chunkSize, signals: [request.signal, options.signal] });
     return new Response(body, { status: 200, headers });
   }
@@ -291,19 +262,6 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       failCounts.clear();
     },
   };
-}
-
-function httpFaultResponse(
-  f: Fault & { status?: number; code?: string; message?: string },
-  headers: Headers,
-): Response {
-  const { status, code } = httpErrorOf(f);
-  if (code === undefined) return plainErrorResponse(status, headers);
-  const known = isErrorCode(code);
-  return errorResponse(
-    new EmulatorError(code, f.message, { status: known && f.status === undefined ? undefined : status }),
-    headers,
-  );
 }
 
 function preflight(request: Request, headers: Headers): Response {
