@@ -36,7 +36,7 @@ export const MAX_CACHED_HEADER_BYTES = 1024;
 
 /**
  * @internal The slots of one frame in `EventStreamDecoder.frames`, at `k + FrameSlot.X` for the frame at `k`
- * (a const enum: the offsets are numbers in the built code).
+ * (esbuild inlines the values: the built code reads plain numbers).
  */
 export enum FrameSlot {
   /** The chunk (or the reassembled frame) holding the frame. */

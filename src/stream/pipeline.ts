@@ -5,8 +5,8 @@ import { AsciiBatch, DeltaScanner, deltaOf } from "./delta-scan.ts";
 import { isDelta, parseFrame } from "./parse.ts";
 
 /**
- * What the first pass keeps per frame for the second, in `reads` at `q + ReadSlot.X` (a const enum: numbers in
- * the built code). Text is undefined for a frame the reference parser takes.
+ * What the first pass keeps per frame for the second, in `reads` at `q + ReadSlot.X` (esbuild inlines the
+ * values: the built code reads plain numbers). Text is undefined for a frame the reference parser takes.
  */
 enum ReadSlot {
   /** The delta's string, or its offset in the batch. */
