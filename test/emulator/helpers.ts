@@ -1,13 +1,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { afterAll } from "vitest";
 import type { Emulator, EmulatorOptions } from "../../src/emulator";
 import { createEmulator } from "../../src/emulator";
 import { type Server, serve } from "../../src/node";
+import { decodeFrame } from "../helpers/frames";
 
 /** The emulator tests read the recorded captures every suite uses (test/fixtures/recorded), by file name. */
 const RECORDED = join(import.meta.dirname, "..", "fixtures", "recorded");
@@ -78,15 +77,13 @@ export interface DecodedFrame {
   json: any;
 }
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-
 /** Splits and decodes concatenated event-stream frames (the codec checks both CRCs). */
 export function decodeFrames(bytes: Uint8Array): DecodedFrame[] {
   const frames: DecodedFrame[] = [];
   let offset = 0;
   while (offset < bytes.length) {
     const length = new DataView(bytes.buffer, bytes.byteOffset + offset).getUint32(0);
-    const message = codec.decode(bytes.subarray(offset, offset + length));
+    const message = decodeFrame(bytes.subarray(offset, offset + length));
     const headers: Record<string, string> = {};
     for (const [name, header] of Object.entries(message.headers)) headers[name] = String(header.value);
     const payload = new TextDecoder().decode(message.body);
