@@ -3,13 +3,16 @@
 //   fail-first counters, then the first HTTP error); a Response answers the request there.
 // - `converse`: on a /converse answer (JSON): an exception becomes its HTTP error; truncate, reset and stall
 //   cut or hold the body.
-// - `stream`: on a /converse-stream answer, placed by event count: see planStream (stream-plan.ts), which
-//   reads the same faults.
+// - `stream`: on a /converse-stream answer, by event count: a pause, the end of the body, or a changed frame at
+//   each point; planStream (stream-plan.ts) walks the frames and asks the table.
 import type { Step } from "../http/body-stream.ts";
 import { sleep } from "../http/body-stream.ts";
 import { EmulatorError, errorResponse, isErrorCode, plainErrorResponse } from "../http/errors.ts";
+import { corruptCrc, encodeException } from "../wire/frames.ts";
 import { type Fault, formatFaults, httpErrorOf } from "./spec.ts";
-import { httpCodeForStreamException } from "./stream-plan.ts";
+
+/** A frame to send, built when it goes out. */
+export type FrameSource = () => Uint8Array;
 
 type Kind = Fault["kind"];
 type FaultOf<K extends Kind> = Extract<Fault, { kind: K }>;
@@ -43,9 +46,27 @@ interface Handler<K extends Kind> {
   converseError?: (fault: FaultOf<K>) => EmulatorError;
   /** On a JSON body: how this fault shapes its sending. */
   json?: (fault: FaultOf<K>, plan: JsonPlan) => void;
-  /** Acts on the event stream (placed by planStream). */
-  stream?: true;
+  /**
+   * On the event stream, at point `i` of `n` frames (before frame i; i = n is after the last). A fault "after N"
+   * acts once N frames have gone out; N past the end acts after the last frame (truncate and bad-crc act on the
+   * last frame).
+   */
+  stream?: {
+    /** A pause at i. */
+    pauseAt?: (fault: FaultOf<K>, i: number, n: number) => number | undefined;
+    /** A pause before every frame after the first. */
+    everyFrameMs?: (fault: FaultOf<K>) => number;
+    /** The steps that end the body at i, instead of frame i and the rest. */
+    endAt?: (fault: FaultOf<K>, i: number, n: number, frame: FrameSource | undefined) => Step[] | undefined;
+    /** A change to frame i as it goes out. */
+    frameAt?: (fault: FaultOf<K>, i: number, n: number) => ((bytes: Uint8Array) => Uint8Array) | undefined;
+  };
 }
+
+/** Where a fault "after N" acts among n frames. */
+const at = (after: number, n: number) => Math.min(after, n);
+/** The same for the faults that act on a frame: the last one when N is past it. */
+const atFrame = (after: number, n: number) => Math.min(after, n - 1);
 
 const MAX_FAIL_KEYS = 1000;
 
@@ -75,29 +96,62 @@ export const FAULT_HANDLERS: { [K in Kind]: Handler<K> } = {
       new EmulatorError(httpCodeForStreamException(fault.type), fault.message, {
         extra: { originalStatusCode: fault.originalStatusCode, originalMessage: fault.originalMessage },
       }),
-    stream: true,
+    stream: {
+      endAt: (fault, i, n) => {
+        if (at(fault.after, n) !== i) return undefined;
+        const { type, message, originalStatusCode, originalMessage } = fault;
+        const payload = {
+          message: message ?? defaultStreamMessage(type),
+          originalStatusCode,
+          originalMessage,
+        };
+        return [{ type: "bytes", build: () => encodeException(type, payload) }];
+      },
+    },
   },
   truncate: {
     json: (_fault, plan) => {
       plan.cut ??= "truncate";
     },
-    stream: true,
+    stream: {
+      endAt: (fault, i, n, frame) =>
+        frame && atFrame(fault.after, n) === i
+          ? [
+              {
+                type: "bytes",
+                build: () => {
+                  const bytes = frame();
+                  return bytes.subarray(0, Math.max(1, Math.floor(bytes.length / 2)));
+                },
+              },
+            ]
+          : undefined,
+    },
   },
   reset: {
     json: (_fault, plan) => {
       plan.cut ??= "reset";
     },
-    stream: true,
+    stream: { endAt: (fault, i, n) => (at(fault.after, n) === i ? [{ type: "reset" }] : undefined) },
   },
   stall: {
     json: (fault, plan) => {
       plan.stallMs += fault.ms;
     },
-    stream: true,
+    stream: { pauseAt: (fault, i, n) => (at(fault.after, n) === i ? fault.ms : undefined) },
   },
-  delay: { stream: true },
-  "bad-crc": { stream: true },
+  delay: { stream: { everyFrameMs: (fault) => fault.ms } },
+  "bad-crc": {
+    stream: {
+      frameAt: (fault, i, n) =>
+        atFrame(fault.after, n) === i ? (bytes) => corruptCrc(bytes, fault.part) : undefined,
+    },
+  },
 };
+
+/** The stream handler of a fault, typed for the fault it is given. */
+export const streamHandler = <K extends Kind>(fault: FaultOf<K>) =>
+  (FAULT_HANDLERS[fault.kind as K] as Handler<K>).stream as Required<Handler<Kind>>["stream"] | undefined;
 
 const handlerOf = <K extends Kind>(fault: FaultOf<K>) => FAULT_HANDLERS[fault.kind as K] as Handler<K>;
 
@@ -163,4 +217,35 @@ function httpFaultResponse(
     }),
     headers,
   );
+}
+
+function defaultStreamMessage(type: string): string {
+  switch (type) {
+    case "throttlingException":
+      return "Too many tokens, please wait before trying again.";
+    case "modelStreamErrorException":
+      return "The model stream failed. Try your request again.";
+    case "validationException":
+      return "The request failed validation while the response was streaming.";
+    case "serviceUnavailableException":
+      return "The service isn't currently available. Try again later.";
+    default:
+      return "The system encountered an unexpected error during processing. Try your request again.";
+  }
+}
+
+/** The HTTP error code a mid-stream exception fault becomes on /converse. */
+export function httpCodeForStreamException(type: string): string {
+  switch (type) {
+    case "throttlingException":
+      return "ThrottlingException";
+    case "modelStreamErrorException":
+      return "ModelErrorException";
+    case "validationException":
+      return "ValidationException";
+    case "serviceUnavailableException":
+      return "ServiceUnavailableException";
+    default:
+      return "InternalServerException";
+  }
 }
