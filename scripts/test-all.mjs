@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { junitCounts } from "./junit.mjs";
 import { nodeLines } from "./node-lines.mjs";
 
 const ROOT = join(import.meta.dirname, "..");
@@ -42,6 +43,9 @@ const fromResultLine = (out) => {
 };
 
 const VITEST_JSON = join(ARTIFACTS, "vitest.json");
+// Deno and Bun report through their JUnit reporters (scripts/junit.mjs reads them), beside their usual output.
+const DENO_JUNIT = join(ARTIFACTS, "deno.junit.xml");
+const BUN_JUNIT = join(ARTIFACTS, "bun.junit.xml");
 
 // A step whose `cmd` is process.execPath runs on Node; `perNodeLine` steps run once per line under --node-lines.
 const STEPS = [
@@ -84,26 +88,27 @@ const STEPS = [
       "--allow-read",
       "--allow-env",
       "--allow-run",
+      `--junit-path=${DENO_JUNIT}`,
       "test/runtimes/deno/",
     ],
     env: { NO_COLOR: "1" },
-    parse: (out) => {
-      const m = /^(?:ok|FAILED) \| (\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/m.exec(out);
-      return m ? { passed: Number(m[1]), failed: Number(m[3]) } : undefined;
-    },
+    parse: () => junitCounts(DENO_JUNIT, { stepsOf: true }),
   },
   {
     name: "Bun",
     what: "bun test: the shared cases, examples/bun, the packed package",
     version: versions.bun,
     cmd: join(BIN, "bun"),
-    args: ["test", "--timeout", "30000", "test/runtimes/bun/"],
+    args: [
+      "test",
+      "--timeout",
+      "30000",
+      "--reporter=junit",
+      `--reporter-outfile=${BUN_JUNIT}`,
+      "test/runtimes/bun/",
+    ],
     env: { NO_COLOR: "1" },
-    parse: (out) => {
-      const pass = /^\s*(\d+) pass$/m.exec(out);
-      const fail = /^\s*(\d+) fail$/m.exec(out);
-      return pass && fail ? { passed: Number(pass[1]), failed: Number(fail[1]) } : undefined;
-    },
+    parse: () => junitCounts(BUN_JUNIT),
   },
   {
     name: "workerd",
@@ -218,7 +223,7 @@ const prepare = spawnSync(process.execPath, ["test/runtimes/prepare.mjs"], { cwd
 if (prepare.status !== 0)
   rows.push({ name: "Prepare", version: "", passed: 0, failed: 1, ms: 0, status: "could not run" });
 
-rmSync(VITEST_JSON, { force: true });
+for (const report of [VITEST_JSON, DENO_JUNIT, BUN_JUNIT]) rmSync(report, { force: true });
 mkdirSync(ARTIFACTS, { recursive: true });
 for (const step of prepare.status === 0 ? selected : []) {
   header(`${step.name} ${step.version} - ${step.what}`);

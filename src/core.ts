@@ -5,17 +5,30 @@ export type { Authorizer } from "./auth/types.ts";
 export type { ConverseClient, ConverseInput, CoreCallOptions, CoreConfig } from "./client/core.ts";
 export { createConverseClient } from "./client/core.ts";
 export type { ChatEventStream } from "./client/deliver.ts";
-export type { ErrorPhase, PartialResult } from "./client/errors.ts";
+export type { Logger } from "./client/log.ts";
+export type { ConverseResult } from "./client/options.ts";
+export type {
+  AwsErrorName,
+  BedrockErrorName,
+  ErrorPhase,
+  PartialResult,
+  SdkErrorName,
+} from "./errors/index.ts";
 export {
   AbortError,
   BedrockError,
   ConfigError,
+  CredentialsError,
   EventPayloadError,
   EventStreamError,
+  IncompleteStreamError,
   NetworkError,
+  RedirectError,
+  RequestError,
+  ResponseShapeError,
+  ResponseTooLargeError,
   TimeoutError,
-} from "./client/errors.ts";
-export type { Logger } from "./client/log.ts";
-export type { ConverseResult } from "./client/options.ts";
-export { RequestError } from "./request/errors.ts";
-export type { AssistantMessage, ChatEvent, TokenUsage, ToolCall } from "./stream/events.ts";
+  UnexpectedResponseError,
+  UnknownError,
+} from "./errors/index.ts";
+export type { AssistantMessage, ChatEvent, TokenUsage, ToolCall } from "./types/events.ts";

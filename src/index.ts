@@ -3,8 +3,8 @@
 export { bearerAuthorizer } from "./auth/bearer.ts";
 export type { BedrockClient, ChatEventStream, ConfigInput } from "./client/create.ts";
 export { createBedrock, planCall, request, stream } from "./client/create.ts";
-export type { BedrockErrorOptions } from "./client/errors.ts";
-export { errorFromResponse, isRetryable } from "./client/errors.ts";
+// The package's errorFromResponse adds the troubleshooting hint, as the full client does.
+export { errorFromResponseWithHint as errorFromResponse } from "./client/hints.ts";
 export type { CountTokensResult } from "./client/operations/count-tokens.ts";
 export { countTokens } from "./client/operations/count-tokens.ts";
 export type {
@@ -46,10 +46,9 @@ export type {
 export * from "./core.ts";
 export { buildEndpoint } from "./endpoint/build.ts";
 export { geographyOf, prefixModelId } from "./endpoint/model-id.ts";
-export { base64ToBytes, bytesToBase64 } from "./request/base64.ts";
-export type { ReasoningOption, RequestParameters } from "./request/body.ts";
-export { buildConverseBody } from "./request/body.ts";
-export type { DocumentOptions, MediaKind, MediaSource } from "./request/media.ts";
+export type { BedrockErrorOptions } from "./errors/index.ts";
+export { isRetryable } from "./errors/index.ts";
+export type { DocumentOptions, MediaKind, MediaSource } from "./request/blocks.ts";
 export {
   detectDocumentFormat,
   detectImageFormat,
@@ -58,30 +57,30 @@ export {
   imageBlock,
   MediaFormatError,
   videoBlock,
-} from "./request/media.ts";
+} from "./request/blocks.ts";
+export type { RequestParameters } from "./request/body.ts";
+export { buildConverseBody } from "./request/body.ts";
+export { base64ToBytes, bytesToBase64 } from "./request/bytes.ts";
 export type { ContentPart, ConverseMessage, InputMessage } from "./request/messages.ts";
 export { cachePoint, guardContent, normalizeMessages } from "./request/messages.ts";
+export type { ReasoningOption } from "./request/reasoning.ts";
 export type { JsonSchema, ResponseFormat, SchemaIssue } from "./request/structured.ts";
 export { parseStructured, StructuredOutputError, validateJson } from "./request/structured.ts";
 export type { ToolChoiceInput, ToolInput } from "./request/tools.ts";
 // SigV4, credential providers and API keys (also alone, for the core client: bedrock-edge/sigv4).
 export * from "./sigv4.ts";
-export { parseToolCall, ToolCallAccumulator, ToolCallAccumulatorStream } from "./stream/accumulate.ts";
+export { MessageAccumulator, parseToolCall, ToolCallAccumulator } from "./stream/accumulate.ts";
 export type { DecoderOptions, EventStreamMessage } from "./stream/decode.ts";
-export { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "./stream/decode.ts";
-export type {
-  AssistantContentBlock,
-  AssistantMessage,
-  ChatEvent,
-  ConverseEvent,
-  JsonObject,
-  ResponseExtras,
-  TokenUsage,
-  ToolCall,
-} from "./stream/events.ts";
-export { ConverseEventStream, parseConverseMessage } from "./stream/parse.ts";
+export { EventStreamDecoder, MAX_FRAME_BYTES } from "./stream/decode.ts";
+export { parseConverseMessage } from "./stream/parse.ts";
 export { LazyPartialJson, PartialJsonParser } from "./stream/partial-json.ts";
 export { ConversePipeline } from "./stream/pipeline.ts";
+export {
+  ConverseEventStream,
+  EventStreamDecoderStream,
+  MessageAccumulatorStream,
+  ToolCallAccumulatorStream,
+} from "./stream/web-streams.ts";
 export { runTools, streamTools } from "./tools/loop.ts";
 export type {
   RunToolsOptions,
@@ -96,3 +95,13 @@ export type {
 /** Wire types of the whole Converse / ConverseStream API, as AWS's service model defines them. */
 export type * as Wire from "./types/converse.ts";
 export type { JsonValue } from "./types/converse.ts";
+export type {
+  AssistantContentBlock,
+  AssistantMessage,
+  ChatEvent,
+  ConverseEvent,
+  JsonObject,
+  ResponseExtras,
+  TokenUsage,
+  ToolCall,
+} from "./types/events.ts";

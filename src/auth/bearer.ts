@@ -1,4 +1,4 @@
-import { ConfigError } from "../client/errors.ts";
+import { ConfigError } from "../errors/index.ts";
 import type { Authorizer } from "./types.ts";
 
 // Header values must be visible ASCII; the runtime's own error for a bad one would repeat the whole key.

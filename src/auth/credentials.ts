@@ -1,25 +1,11 @@
+import { CREDENTIAL_SOURCES, MissingCredentialsError } from "../errors/index.ts";
 import { bearerAuthorizer } from "./bearer.ts";
 import { createSigV4Authorizer } from "./sigv4.ts";
 import type { Authorizer, AwsCredentials, CredentialsProvider } from "./types.ts";
 
 type Env = Record<string, string | undefined>;
 
-/** Where credentials were looked for, in order (names only, never values). */
-export const CREDENTIAL_SOURCES = [
-  "options.key",
-  "options.credentials",
-  "env AWS_BEARER_TOKEN_BEDROCK",
-  "env BEDROCK_API_KEY",
-  "env AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN)",
-];
-
-export class MissingCredentialsError extends Error {
-  override name = "MissingCredentialsError";
-  readonly lookedFor = CREDENTIAL_SOURCES;
-  constructor(detail = "") {
-    super(`No Bedrock credentials found. Looked for, in order: ${CREDENTIAL_SOURCES.join("; ")}.${detail}`);
-  }
-}
+export { CREDENTIAL_SOURCES, MissingCredentialsError };
 
 const value = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
 

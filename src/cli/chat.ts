@@ -1,11 +1,11 @@
 import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import { type BedrockClient, createBedrock, planCall } from "../client/create.ts";
-import { BedrockError } from "../client/errors.ts";
 import type { RequestOptions } from "../client/options.ts";
+import { ConfigError } from "../errors/index.ts";
 import { fileReader } from "../node/files.ts";
 import type { InputMessage } from "../request/messages.ts";
-import type { ChatEvent } from "../stream/events.ts";
+import type { ChatEvent } from "../types/events.ts";
 import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
 import { type ConfigDocument, documentOf, readConfigFile } from "./config-file.ts";
 import { CliError, describeError, EXIT, exitCodeFor } from "./errors.ts";
@@ -183,7 +183,7 @@ export function openClient(
       readFile: fileReader(choice.baseDir),
     });
   } catch (error) {
-    if (error instanceof BedrockError && error.name === "ConfigError") {
+    if (error instanceof ConfigError) {
       throw new CliError(`${config.source}: ${error.message}`);
     }
     throw error;
@@ -197,8 +197,8 @@ export function preflight(client: BedrockClient, options: RequestOptions): void 
       stream: options.stream,
     });
   } catch (error) {
-    if (!(error instanceof BedrockError) || error.name !== "ConfigError") throw error;
-    const path = (error as BedrockError & { path?: string }).path;
+    if (!(error instanceof ConfigError)) throw error;
+    const path = error.path;
     if (path === "key") {
       throw new CliError(
         error.message,

@@ -12,8 +12,11 @@ export interface ConfigDocument {
   block: Record<string, unknown> | undefined;
 }
 
-/** Reads and parses an ECA-style config file. Unreadable files and bad JSON are usage errors naming the file. */
-export async function readConfigFile(path: string, provider?: string): Promise<ConfigDocument> {
+/**
+ * A JSON file as read by every command (`--config` for chat and proxy): unreadable files and bad JSON are
+ * usage errors naming the file, with the line and column of a syntax error; a leading BOM is skipped.
+ */
+export async function readJsonFile(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -29,6 +32,12 @@ export async function readConfigFile(path: string, provider?: string): Promise<C
   } catch (error) {
     throw new CliError(`config file ${path}: not valid JSON: ${jsonErrorAt(text, error as Error)}`);
   }
+  return parsed;
+}
+
+/** Reads and parses an ECA-style config file (through readJsonFile). */
+export async function readConfigFile(path: string, provider?: string): Promise<ConfigDocument> {
+  const parsed = await readJsonFile(path);
   if (!isObject(parsed)) {
     throw new CliError(
       `config file ${path}: expected a JSON object ({"providers": {"bedrock": {...}}} or a provider block)`,
@@ -65,6 +74,6 @@ function jsonErrorAt(text: string, error: Error): string {
   return `${error.message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
+export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import { createBedrock } from "../client/create.ts";
 import type { InputMessage } from "../request/messages.ts";
-import type { ChatEvent, TokenUsage, ToolCall } from "../stream/events.ts";
+import type { ChatEvent, TokenUsage, ToolCall } from "../types/events.ts";
 import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { addUsage, formatSeconds, formatUsage } from "./format.ts";

@@ -1,14 +1,11 @@
 import { createEmulator } from "../emulator/index.ts";
 import type { Emulator, RequestInfo } from "../emulator/types.ts";
-import { type Server, serve } from "../node/serve.ts";
 import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { DEFAULT_EMULATOR_PORT, EMULATOR_HELP } from "./help.ts";
 import type { Io } from "./io.ts";
 import { providerBlockFor } from "./local-emulator.ts";
-import { SERVE_FLAGS, serveLimits } from "./serve-flags.ts";
-
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
+import { isLoopback, listen, SERVE_FLAGS, serveSettings, untilStopped } from "./serve-command.ts";
 
 /** `bedrock-edge emulator`: serves the emulator until SIGINT / SIGTERM, then exits 0. */
 export async function runEmulator(argv: string[], io: Io): Promise<number> {
@@ -16,8 +13,6 @@ export async function runEmulator(argv: string[], io: Io): Promise<number> {
     args: argv,
     options: {
       ...COMMON_OPTIONS,
-      port: { type: "string" },
-      host: { type: "string" },
       "api-key": { type: "string", multiple: true },
       model: { type: "string", multiple: true },
       fault: { type: "string", multiple: true },
@@ -32,11 +27,8 @@ export async function runEmulator(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const level = parseLogLevel(values["log-level"]) ?? "info";
-  const port = parseInteger("--port", values.port, 0, 65535) ?? DEFAULT_EMULATOR_PORT;
-  const host = values.host ?? "127.0.0.1";
-  if (host.trim() === "") throw new CliError("--host: expected an address such as 127.0.0.1");
+  const settings = serveSettings(values, DEFAULT_EMULATOR_PORT);
   const log = (line: string) => io.stderr.write(`${line}\n`);
-  const limits = serveLimits(values);
 
   const stop = new AbortController();
   let emulator: Emulator;
@@ -58,12 +50,7 @@ export async function runEmulator(argv: string[], io: Io): Promise<number> {
     throw new CliError(`--fault: ${(error as Error).message}`);
   }
 
-  let server: Server;
-  try {
-    server = await serve(emulator, { port, host, ...limits });
-  } catch (error) {
-    throw listenError(error as NodeJS.ErrnoException, host, port);
-  }
+  const server = await listen(emulator, settings);
   io.stdout.write(`listening on ${server.url}\n`);
   if (level !== "silent") {
     const e = io.err;
@@ -77,16 +64,15 @@ export async function runEmulator(argv: string[], io: Io): Promise<number> {
       e.dim(`  AWS SDK: new BedrockRuntimeClient({ endpoint: "${server.url}", region: "us-east-1", ... })`),
     );
     log(e.dim(values["api-key"] ? "  accepts only the keys given with --api-key" : "  accepts any key"));
-    if (!LOOPBACK.test(host)) {
-      log(e.yellow(`  warning: listening on ${host} makes the emulator reachable from other machines`));
+    if (!isLoopback(settings.host)) {
+      log(
+        e.yellow(`  warning: listening on ${settings.host} makes the emulator reachable from other machines`),
+      );
     }
     log(e.dim("  Ctrl-C to stop"));
   }
 
-  await new Promise<void>((resolve) => {
-    if (io.signal.aborted) resolve();
-    else io.signal.addEventListener("abort", () => resolve(), { once: true });
-  });
+  await untilStopped(io);
   stop.abort();
   await server.close();
   if (level !== "silent") log("emulator stopped");
@@ -102,25 +88,4 @@ function requestLine(info: RequestInfo, io: Io, withBody: boolean): string {
   const replay = info.replay ? ` replay=${info.replay}` : "";
   const line = `${e.dim(time)} ${info.method} ${info.path} ${status}${error}${faults}${replay} ${e.dim(info.requestId)}`;
   return withBody && info.body ? `${line}\n${JSON.stringify(info.body)}` : line;
-}
-
-function listenError(error: NodeJS.ErrnoException, host: string, port: number): CliError {
-  if (error.code === "EADDRINUSE") {
-    return new CliError(
-      `port ${port} on ${host} is already in use`,
-      EXIT.failure,
-      "pick another with --port, or --port 0 for a free one",
-    );
-  }
-  if (error.code === "EACCES") {
-    return new CliError(`no permission to listen on ${host}:${port}`, EXIT.failure, "use a port above 1023");
-  }
-  if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
-    return new CliError(
-      `cannot listen on ${host}: no such local address`,
-      EXIT.usage,
-      "use 127.0.0.1 (the default)",
-    );
-  }
-  return new CliError(`cannot listen on ${host}:${port}: ${error.message}`, EXIT.failure);
 }

@@ -1,4 +1,4 @@
-import { BedrockError } from "../client/errors.ts";
+import { BedrockError, type BedrockErrorName } from "../errors/index.ts";
 import type { Style } from "./style.ts";
 
 /** Exit codes: 1 for a failed call (service, network, stream), 2 for bad usage or bad local input. */
@@ -17,7 +17,7 @@ export class CliError extends Error {
 }
 
 // Errors about the caller's own input (config file, model name, messages): nothing was sent.
-const LOCAL_INPUT_ERRORS = new Set(["ConfigError", "RequestError"]);
+const LOCAL_INPUT_ERRORS = new Set<BedrockErrorName>(["ConfigError", "RequestError"]);
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof CliError) return error.exitCode;

@@ -1,4 +1,4 @@
-import type { TokenUsage } from "../stream/events.ts";
+import type { TokenUsage } from "../types/events.ts";
 
 /** "41 input + 35 output = 76 tokens", plus cache reads/writes when there are any. */
 export function formatUsage(usage: TokenUsage | undefined): string {

@@ -1,6 +1,6 @@
 // Help texts. Kept as plain text (no colours) so they read the same in a terminal, a pipe and the docs.
 
-import { SERVE_FLAGS_HELP } from "./serve-flags.ts";
+import { SERVE_FLAGS_HELP } from "./serve-command.ts";
 
 export const DEFAULT_EMULATOR_PORT = 8765;
 

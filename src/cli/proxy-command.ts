@@ -1,15 +1,21 @@
 // `bedrock-edge proxy`: serves the signing CORS proxy (src/proxy) over node:http until SIGINT / SIGTERM.
 // Settings come from the environment, then a config file, then flags (each overriding the one before).
-import { readFile } from "node:fs/promises";
-import { ConfigError } from "../client/errors.ts";
 import { LevelLogger, type Logger } from "../client/log.ts";
 import { interpolateEnv } from "../config/env.ts";
-import { type Server, serve } from "../node/serve.ts";
+import { ConfigError } from "../errors/index.ts";
 import { createProxy, PROXY_ENV, type ProxyOptions, proxyOptionsFromEnv } from "../proxy/index.ts";
 import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
+import { isObject, readJsonFile } from "./config-file.ts";
 import { CliError, EXIT } from "./errors.ts";
 import type { Io } from "./io.ts";
-import { SERVE_FLAGS, SERVE_FLAGS_HELP, serveLimits } from "./serve-flags.ts";
+import {
+  isLoopback,
+  listen,
+  SERVE_FLAGS,
+  SERVE_FLAGS_HELP,
+  serveSettings,
+  untilStopped,
+} from "./serve-command.ts";
 
 export const DEFAULT_PROXY_PORT = 8787;
 
@@ -63,16 +69,12 @@ Point a client at it:
    "region": "us-east-1"}}}
 `;
 
-const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/;
-
 /** `bedrock-edge proxy`: returns the exit code once stopped; throws CliError for bad settings. */
 export async function runProxyCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommand("proxy", {
     args: argv,
     options: {
       ...COMMON_OPTIONS,
-      port: { type: "string" },
-      host: { type: "string" },
       config: { type: "string" },
       region: { type: "string" },
       origin: { type: "string", multiple: true },
@@ -88,11 +90,7 @@ export async function runProxyCommand(argv: string[], io: Io): Promise<number> {
     return EXIT.ok;
   }
   const level = parseLogLevel(values["log-level"]) ?? "info";
-  const port = parseInteger("--port", values.port, 0, 65535) ?? DEFAULT_PROXY_PORT;
-  const host = values.host ?? "127.0.0.1";
-  if (host.trim() === "") throw new CliError("--host: expected an address such as 127.0.0.1");
-
-  const limits = serveLimits(values);
+  const settings = serveSettings(values, DEFAULT_PROXY_PORT);
   const fromFile = values.config ? await readProxyBlock(values.config, io.env) : {};
   const fromFlags: Partial<ProxyOptions> = {};
   if (values.region !== undefined) fromFlags.defaultRegion = values.region;
@@ -114,22 +112,11 @@ export async function runProxyCommand(argv: string[], io: Io): Promise<number> {
     throw new CliError(`proxy settings: ${message}`, EXIT.usage, "run `bedrock-edge proxy --help`");
   }
 
-  let server: Server;
-  try {
-    server = await serve(proxy, { port, host, ...limits });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why =
-      code === "EADDRINUSE" ? `port ${port} on ${host} is already in use` : (error as Error).message;
-    throw new CliError(`cannot listen on ${host}:${port}: ${why}`, EXIT.failure, "pick another with --port");
-  }
+  const server = await listen(proxy, settings);
   io.stdout.write(`listening on ${server.url}\n`);
   if (level !== "silent") describe(io, server.url, options);
 
-  await new Promise<void>((resolve) => {
-    if (io.signal.aborted) resolve();
-    else io.signal.addEventListener("abort", () => resolve(), { once: true });
-  });
+  await untilStopped(io);
   await server.close();
   if (level !== "silent") io.stderr.write("proxy stopped\n");
   return EXIT.ok;
@@ -137,20 +124,7 @@ export async function runProxyCommand(argv: string[], io: Io): Promise<number> {
 
 /** The `proxy` block of a config file (or the whole document when it has none), `${env:...}` filled in. */
 async function readProxyBlock(path: string, env: Io["env"]): Promise<Partial<ProxyOptions>> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new CliError(`config file ${path}: ${(error as Error).message}`);
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text.replace(/^\uFEFF/, ""));
-  } catch (error) {
-    throw new CliError(`config file ${path}: not valid JSON: ${(error as Error).message}`);
-  }
-  const isObject = (v: unknown): v is Record<string, unknown> =>
-    typeof v === "object" && v !== null && !Array.isArray(v);
+  const document = await readJsonFile(path);
   const block = isObject(document) && "proxy" in document ? document.proxy : document;
   if (!isObject(block)) throw new CliError(`config file ${path}: expected {"proxy": {...}}`);
   for (const key of Object.keys(block)) {
@@ -204,7 +178,7 @@ function describe(io: Io, url: string, options: ProxyOptions): void {
       `  client config: ${JSON.stringify({ providers: { bedrock: { url: `${url}${mount}/`, key: "<a proxy token>", region } } })}`,
     ),
   );
-  if (!LOOPBACK.test(new URL(url).hostname.replace(/^\[|\]$/g, ""))) {
+  if (!isLoopback(new URL(url).hostname.replace(/^\[|\]$/g, ""))) {
     log(e.yellow("  warning: plain HTTP on a non-loopback address: put TLS in front before exposing it"));
   }
   log(e.dim("  Ctrl-C to stop"));

@@ -1,20 +1,21 @@
 import type { Authorizer } from "../auth/types.ts";
-import type { ToolCallAccumulator } from "../stream/accumulate.ts";
-import type { ChatEvent } from "../stream/events.ts";
-import type { LazyPartialJson } from "../stream/partial-json.ts";
 import {
   AbortError,
   BedrockError,
-  describe,
-  errorFromResponse,
+  CredentialsError,
   NetworkError,
   type PartialResult,
-  readErrorBody,
-  scrubError,
+  RedirectError,
   TimeoutError,
-} from "./errors.ts";
+  UnknownError,
+} from "../errors/index.ts";
+import { scrubError } from "../errors/scrub.ts";
+import type { ToolCallAccumulator } from "../stream/accumulate.ts";
+import type { LazyPartialJson } from "../stream/partial-json.ts";
+import type { ChatEvent } from "../types/events.ts";
 import type { LevelLogger } from "./log.ts";
 import { retryAfterMs, retryDelay, sleep } from "./retry.ts";
+import { describe, errorFromResponse, readErrorBody } from "./service-errors.ts";
 
 // The transport, operation-agnostic: sign and send once; hand the answer to the operation, which reads its body
 // under the first-byte and idle timers and the call's deadline; on failure decide to retry, re-sign after clock
@@ -209,7 +210,7 @@ async function refused(
     try {
       if (location) to = new URL(location, plan.url).origin;
     } catch {}
-    return new BedrockError("RedirectError", `HTTP ${response.status}: redirect to ${to} not followed`, {
+    return new RedirectError(`HTTP ${response.status}: redirect to ${to} not followed`, {
       status: response.status,
     });
   }
@@ -238,14 +239,10 @@ async function send(plan: CallPlan, payload: string, signal: AbortSignal): Promi
     request = await abortable(plan.authorize(unsigned), signal);
   } catch (error) {
     if (signal.aborted || error instanceof BedrockError) throw error;
-    throw new BedrockError(
-      "CredentialsError",
-      `Could not sign the request: ${(error as Error)?.message ?? error}`,
-      {
-        cause: error,
-        hint: "check the credentials or the credentials provider",
-      },
-    );
+    throw new CredentialsError(`Could not sign the request: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+      hint: "check the credentials or the credentials provider",
+    });
   }
   // Signed Authorization values join the secrets (the log's too) as they are made.
   const secrets = plan.secrets;
@@ -349,7 +346,7 @@ function toBedrockError(
   else if (plan.signal?.aborted) error = userAbort(plan.signal);
   else if (raw instanceof BedrockError) error = raw;
   else
-    error = new BedrockError("UnknownError", `Unexpected failure talking to ${at.host}: ${describe(raw)}`, {
+    error = new UnknownError(`Unexpected failure talking to ${at.host}: ${describe(raw)}`, {
       cause: raw,
     });
   // The phase tells the caller whether it has seen output: "stream" once something was delivered (and

@@ -1,17 +1,23 @@
-import { ToolCallAccumulator } from "../stream/accumulate.ts";
-import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../stream/events.ts";
+import {
+  BedrockError,
+  ResponseShapeError,
+  ResponseTooLargeError,
+  UnexpectedResponseError,
+} from "../errors/index.ts";
+import { MessageAccumulator } from "../stream/accumulate.ts";
 import { definedFields, RESPONSE_EXTRAS } from "../stream/fields.ts";
+import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../types/events.ts";
 import type { Attempt, CallPlan } from "./call.ts";
-import { BedrockError, describe, requestIdOf } from "./errors.ts";
 import type { LevelLogger } from "./log.ts";
 import { logUsage, partialOf } from "./run.ts";
+import { describe, requestIdOf } from "./service-errors.ts";
 
 /**
  * A /converse answer as one batch of chat events (the accumulator returned holds the result), read under the
  * transport's idle timer; a failure before it is delivered carries what was accumulated as `partial`.
  */
 export async function* readConverseJson(plan: CallPlan, response: Response, at: Attempt) {
-  const accumulator = new ToolCallAccumulator();
+  const accumulator = new MessageAccumulator();
   at.partial = () => partialOf(accumulator, 0);
   const events = await converseJsonEvents(response, accumulator, (reader) => at.read(reader));
   logEvents(plan.log, events);
@@ -31,7 +37,7 @@ function logEvents(log: LevelLogger, events: ChatEvent[]): void {
  */
 async function converseJsonEvents(
   response: Response,
-  accumulator: ToolCallAccumulator,
+  accumulator: MessageAccumulator,
   next: (reader: ReadableStreamDefaultReader<Uint8Array>) => Promise<ReadableStreamReadResult<Uint8Array>>,
 ): Promise<ChatEvent[]> {
   let text = "";
@@ -39,12 +45,13 @@ async function converseJsonEvents(
     const reader = response.body.getReader();
     const decoder = new TextDecoder();
     try {
-      for (let size = 0; ; ) {
+      let size = 0;
+      for (;;) {
         const { done, value } = await next(reader);
         if (done) break;
         // Counted as it arrives: an endless body is cut here, not when the process runs out of memory.
-        // biome-ignore lint/suspicious/noAssignInExpressions: count-then-compare
-        if ((size += value.byteLength) > MAX_CONVERSE_JSON_BYTES) throw tooLarge(response);
+        size += value.byteLength;
+        if (size > MAX_CONVERSE_JSON_BYTES) throw tooLarge(response);
         text += decoder.decode(value, { stream: true });
       }
       text += decoder.decode();
@@ -63,8 +70,7 @@ async function converseJsonEvents(
 export const MAX_CONVERSE_JSON_BYTES = 64 * 1024 * 1024;
 
 function tooLarge(response: Response): BedrockError {
-  return new BedrockError(
-    "ResponseTooLargeError",
+  return new ResponseTooLargeError(
     `The /converse response passed ${MAX_CONVERSE_JSON_BYTES} bytes: reading stopped there and the rest was cut off`,
     { status: response.status, requestId: requestIdOf(response), phase: "request" },
   );
@@ -74,7 +80,7 @@ const isObject = (v: unknown): v is Record<string, any> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 
 function shapeError(what: string): BedrockError {
-  return new BedrockError("ResponseShapeError", `Converse response ${what}`, { phase: "request" });
+  return new ResponseShapeError(`Converse response ${what}`, { phase: "request" });
 }
 
 /** Checks a /converse response body has the fields AWS always sends. */
@@ -143,8 +149,7 @@ function parseConverseJson(text: string, type: string, response: Response): Reco
         : type.includes("json")
           ? `JSON that does not parse (${text.length} characters: truncated or corrupted)`
           : type || "no content type";
-    throw new BedrockError(
-      "UnexpectedResponseError",
+    throw new UnexpectedResponseError(
       `Expected a JSON Converse response from /converse but got ${what}: ${JSON.stringify(text.slice(0, 120))}`,
       { status: response.status, requestId: requestIdOf(response), phase: "request" },
     );
@@ -156,7 +161,7 @@ function parseConverseJson(text: string, type: string, response: Response): Reco
 /** The /converse body as chat events (one batch), its message kept exactly as AWS sent it. */
 function converseEvents(
   json: Record<string, any>,
-  accumulator: ToolCallAccumulator,
+  accumulator: MessageAccumulator,
   response: Response,
 ): ChatEvent[] {
   const events: ChatEvent[] = [];
@@ -165,14 +170,10 @@ function converseEvents(
     accumulator.end(events, true);
   } catch (error) {
     if (error instanceof BedrockError) throw error;
-    throw new BedrockError(
-      "ResponseShapeError",
-      `Converse response has a malformed content block: ${describe(error)}`,
-      {
-        requestId: requestIdOf(response),
-        phase: "request",
-      },
-    );
+    throw new ResponseShapeError(`Converse response has a malformed content block: ${describe(error)}`, {
+      requestId: requestIdOf(response),
+      phase: "request",
+    });
   }
   const finish = events[events.length - 1];
   if (finish?.type === "finish") finish.message = json.output.message;

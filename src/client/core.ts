@@ -1,10 +1,10 @@
 import { bearerAuthorizer } from "../auth/bearer.ts";
 import type { Authorizer } from "../auth/types.ts";
 import { endpointUrl } from "../endpoint/build.ts";
-import { RequestError } from "../request/errors.ts";
+import { ConfigError, RequestError } from "../errors/index.ts";
+import { scrubError } from "../errors/scrub.ts";
 import type { ConverseStreamRequest } from "../types/converse.ts";
 import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliver.ts";
-import { ConfigError, scrubError } from "./errors.ts";
 import type { ConverseResult } from "./options.ts";
 import { resultOf } from "./result.ts";
 import { runConverse } from "./run.ts";

@@ -5,14 +5,17 @@ import { type BedrockConfig, type ResolveOptions, resolveConfig, resolveModel } 
 import type { ProviderConfigInput } from "../config/schema.ts";
 import { buildEndpoint, DEFAULT_REGION } from "../endpoint/build.ts";
 import { prefixModelId } from "../endpoint/model-id.ts";
-import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body.ts";
+import { type BedrockError, ConfigError } from "../errors/index.ts";
+import { scrubError } from "../errors/scrub.ts";
+import { buildConverseBody, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body.ts";
 import type { InputMessage } from "../request/messages.ts";
+import { checkKeys } from "../request/objects.ts";
 import { LazyPartialJson } from "../stream/partial-json.ts";
 import type { ApplyGuardrailResponse } from "../types/converse.ts";
 import { readConverseJson } from "./converse-json.ts";
 import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliver.ts";
 import { Dispatcher } from "./dispatch.ts";
-import { type BedrockError, ConfigError, scrubError } from "./errors.ts";
+import { withHint } from "./hints.ts";
 import { type CountTokensResult, countTokens } from "./operations/count-tokens.ts";
 import { type EmbedOptions, type EmbedResult, type EmbedValue, embed } from "./operations/embed.ts";
 import { type ApplyGuardrailInput, applyGuardrail } from "./operations/guardrail.ts";
@@ -146,14 +149,18 @@ function plan(config: BedrockConfig, messages: readonly InputMessage[], options:
   } as CallPlan;
 }
 
-/** The "invalid model identifier" hint, when the region in front of the id was ours (`url` set): say how to stop it. */
+/**
+ * The error's hint: the "invalid model identifier" one says how to stop the region going in front of the id
+ * when it was ours (`url` set); other AWS errors get theirs from the table in ./hints.ts.
+ */
 function explain(error: unknown, regionPrefixed: boolean | undefined): void {
   const e = error as BedrockError;
-  if (!regionPrefixed || e?.name !== "ValidationException" || !/model identifier/i.test(e.message)) return;
-  const hint =
-    'the SDK put the region in front of the id because `url` is set (the proxy form): if this server takes plain ids (the emulator, Bedrock itself), set modelIdPrefix: "none"';
-  e.message = e.hint ? e.message.replace(e.hint, hint) : `${e.message} (hint: ${hint})`;
-  e.hint = hint;
+  if (regionPrefixed && e?.name === "ValidationException" && /model identifier/i.test(e.message))
+    withHint(
+      e,
+      'the SDK put the region in front of the id because `url` is set (the proxy form): if this server takes plain ids (the emulator, Bedrock itself), set modelIdPrefix: "none"',
+    );
+  else withHint(e);
 }
 
 function reportOnce(options: RequestOptions, error: unknown, plan?: CallPlan): void {

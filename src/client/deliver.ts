@@ -1,9 +1,9 @@
-import type { ToolCallAccumulator } from "../stream/accumulate.ts";
-import type { ChatEvent } from "../stream/events.ts";
-import { AbortError } from "./errors.ts";
+import { AbortError } from "../errors/index.ts";
+import type { MessageAccumulator } from "../stream/accumulate.ts";
+import type { ChatEvent } from "../types/events.ts";
 
 /** A running call: its batches of events, and what each batch is shown to before the caller gets it. */
-export interface OpenCall<E = ChatEvent, R = ToolCallAccumulator> {
+export interface OpenCall<E = ChatEvent, R = MessageAccumulator> {
   run: AsyncGenerator<E[], R>;
   onEvents(events: E[]): void;
 }

@@ -1,5 +1,5 @@
 import { type JsonSchema, parseStructured, requestedSchema } from "../request/structured.ts";
-import type { ChatEvent } from "../stream/events.ts";
+import type { ChatEvent } from "../types/events.ts";
 import type { Callbacks } from "./options.ts";
 
 /** Routes chat events to the caller's callbacks, and checks structured output at the finish. */

@@ -1,13 +1,8 @@
 import type { LogLevel } from "../config/schema.ts";
-import { scrubText } from "./errors.ts";
+import { scrubText } from "../errors/scrub.ts";
+import type { Logger } from "../types/logger.ts";
 
-/** Anything with these methods can receive the SDK's logs (console does). */
-export interface Logger {
-  debug(message: string, data?: unknown): void;
-  info(message: string, data?: unknown): void;
-  warn(message: string, data?: unknown): void;
-  error(message: string, data?: unknown): void;
-}
+export type { Logger };
 
 const RANK: Record<LogLevel, number> = { silent: 0, error: 1, warn: 2, info: 3, debug: 4 };
 

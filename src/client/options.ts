@@ -1,7 +1,7 @@
 import type { LogLevel } from "../config/schema.ts";
+import type { BedrockError } from "../errors/index.ts";
 import type { RequestParameters } from "../request/body.ts";
-import type { ChatEvent, ResponseExtras, TokenUsage, ToolCall } from "../stream/events.ts";
-import type { BedrockError } from "./errors.ts";
+import type { ChatEvent, ResponseExtras, TokenUsage, ToolCall } from "../types/events.ts";
 
 export interface ReasonUpdate {
   status: "started" | "thinking" | "finished";

@@ -1,5 +1,5 @@
-import type { ChatEvent } from "../stream/events.ts";
 import { definedFields, RESPONSE_EXTRAS } from "../stream/fields.ts";
+import type { ChatEvent } from "../types/events.ts";
 import type { ConverseResult } from "./options.ts";
 
 type Finish = Extract<ChatEvent, { type: "finish" }>;

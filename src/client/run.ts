@@ -1,9 +1,10 @@
-import type { ToolCallAccumulator } from "../stream/accumulate.ts";
-import type { ChatEvent } from "../stream/events.ts";
+import { type BedrockError, IncompleteStreamError, UnexpectedResponseError } from "../errors/index.ts";
+import type { MessageAccumulator } from "../stream/accumulate.ts";
 import { ConversePipeline } from "../stream/pipeline.ts";
+import type { ChatEvent } from "../types/events.ts";
 import { type Attempt, type CallPlan, EVENT_STREAM, runCall } from "./call.ts";
-import { BedrockError, incompleteStream, requestIdOf } from "./errors.ts";
 import type { LevelLogger } from "./log.ts";
+import { requestIdOf } from "./service-errors.ts";
 
 export type { CallPlan } from "./call.ts";
 export { DEFAULT_FIRST_BYTE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_RETRIES } from "./call.ts";
@@ -13,7 +14,7 @@ export { DEFAULT_FIRST_BYTE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_RET
  * chunk; returns the accumulator with the result. /converse-stream goes through the fused pipeline; /converse
  * through `plan.readJson`, which gives the same events.
  */
-export const runConverse = (plan: CallPlan): AsyncGenerator<ChatEvent[], ToolCallAccumulator> =>
+export const runConverse = (plan: CallPlan): AsyncGenerator<ChatEvent[], MessageAccumulator> =>
   runCall(plan, (response, at) => (plan.stream ? converseStream : plan.readJson!)(plan, response, at));
 
 async function* converseStream(plan: CallPlan, response: Response, at: Attempt) {
@@ -48,14 +49,13 @@ async function* converseStream(plan: CallPlan, response: Response, at: Attempt) 
 }
 
 const emptyBody = () =>
-  incompleteStream("The event stream response was empty: the body ended before any event");
+  new IncompleteStreamError("The event stream response was empty: the body ended before any event");
 
 /** A 200 that is not an event stream: a proxy that does not support /converse-stream, or an HTML page. */
 function unexpectedBody(response: Response, type: string, body: string): BedrockError {
   const text = body.slice(0, 200);
   const looksHtml = /^\s*</.test(text);
-  return new BedrockError(
-    "UnexpectedResponseError",
+  return new UnexpectedResponseError(
     `Expected an event stream (${EVENT_STREAM}) from /converse-stream but got ${type || "no content type"}` +
       (looksHtml ? " with an HTML page" : text ? `: ${JSON.stringify(text)}` : " with an empty body"),
     {
@@ -66,7 +66,7 @@ function unexpectedBody(response: Response, type: string, body: string): Bedrock
   );
 }
 
-export function partialOf(acc: ToolCallAccumulator, eventsDelivered: number) {
+export function partialOf(acc: MessageAccumulator, eventsDelivered: number) {
   return {
     outputText: acc.outputText,
     toolsToCall: acc.toolCalls

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${env:...} / ${file:...} are the config syntax these messages show
-import { ConfigError } from "../client/errors.ts";
+import { ConfigError } from "../errors/index.ts";
 
 export type EnvRecord = Record<string, string | undefined>;
 

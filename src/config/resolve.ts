@@ -1,6 +1,6 @@
 import type { Authorizer, AwsCredentials, CredentialsProvider } from "../auth/types.ts";
-import { ConfigError } from "../client/errors.ts";
-import type { Logger } from "../client/log.ts";
+import { ConfigError } from "../errors/index.ts";
+import type { Logger } from "../types/logger.ts";
 import { ambientEnv, type EnvRecord, type FileReader, interpolateEnv, wantsAmbientEnv } from "./env.ts";
 import { type LogLevel, type ModelConfig, type ModelIdPrefix, parseProvider } from "./schema.ts";
 

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { ConfigError } from "../client/errors.ts";
+import { ConfigError } from "../errors/index.ts";
 
 const LOG_LEVELS = ["silent", "error", "warn", "info", "debug"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

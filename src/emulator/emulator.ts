@@ -1,38 +1,37 @@
 import type { ConverseRequest } from "../types/index.ts";
-import { checkAuthorization } from "./auth.ts";
-import { createBodyStream, type Step, sleep } from "./body-stream.ts";
-import { converseBody } from "./converse-body.ts";
 import {
-  EmulatorError,
-  errorResponse,
-  isErrorCode,
-  plainErrorResponse,
-  unknownOperationResponse,
-  validationError,
-} from "./errors.ts";
-import { type Fault, FaultSpecError, formatFaults, httpErrorOf, parseFaults } from "./faults.ts";
-import { encodeEvent, paddingFor, splitFrames } from "./frames.ts";
-import { sortedJson, utf8 } from "./json.ts";
+  converseFaultError,
+  faultBeforeBody,
+  forcesJson,
+  httpFaultResponse,
+  jsonSending,
+} from "./faults/handlers.ts";
+import { type Fault, FaultSpecError, parseFaults } from "./faults/spec.ts";
+import { planStream } from "./faults/stream-plan.ts";
+import { checkAuthorization } from "./http/auth.ts";
+import { createBodyStream, type Step } from "./http/body-stream.ts";
+import { EmulatorError, errorResponse, unknownOperationResponse, validationError } from "./http/errors.ts";
+import { readBody } from "./http/read-body.ts";
+import { decodeModelId, matchRoute, type Operation } from "./http/route.ts";
 import { builtinReply, DEFAULT_BLOCKED_MESSAGE } from "./model/builtin.ts";
 import { PromptCache } from "./model/prompt-cache.ts";
-import { isValidModelId } from "./model-id.ts";
+import { finishReply } from "./model/reply.ts";
 import {
   answerModelOperation,
   applyGuardrailAnswer,
   isModelOperation,
   matchGuardrail,
 } from "./operations/index.ts";
-import { readBody } from "./read-body.ts";
-import { finishReply } from "./reply.ts";
-import { decodeModelId, matchRoute, type Operation } from "./route.ts";
-import { streamEvents } from "./stream-events.ts";
-import { httpCodeForStreamException, planStream } from "./stream-plan.ts";
 import type { Emulator, EmulatorOptions, ModelReply, RequestInfo, ResponderContext } from "./types.ts";
-import { parseConverseBody } from "./validate.ts";
+import { parseConverseBody } from "./validate/converse.ts";
+import { isValidModelId } from "./validate/model-id.ts";
+import { converseBody } from "./wire/converse-body.ts";
+import { encodeEvent, paddingFor, splitFrames } from "./wire/frames.ts";
+import { sortedJson, utf8 } from "./wire/json.ts";
+import { streamEvents } from "./wire/stream-events.ts";
 
 const DEFAULT_MAX_BODY = 20 * 1024 * 1024;
 const MAX_CHUNK = 1 << 20;
-const MAX_FAIL_KEYS = 1000;
 const REDACTED_HEADERS = new Set(["authorization", "x-amz-security-token", "cookie"]);
 
 /** Test-control headers (documented in docs/emulator.md). */
@@ -106,19 +105,13 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     info.replay = replay;
     const chunkSize = chunkSizeFor(request) ?? options.chunkSize;
 
-    for (const f of faults) if (f.kind === "slow-first-byte") await sleep(f.ms, request.signal);
-    for (const f of faults) {
-      if (f.kind !== "fail-first") continue;
-      const key = request.headers.get(HEADER.faultKey) ?? formatFaults([f]);
-      const seen = failCounts.get(key) ?? 0;
-      if (seen < f.count) {
-        if (!failCounts.has(key) && failCounts.size >= MAX_FAIL_KEYS) failCounts.clear();
-        failCounts.set(key, seen + 1);
-        return httpFaultResponse(f, headers);
-      }
-    }
-    const http = faults.find((f) => f.kind === "http");
-    if (http) return httpFaultResponse(http, headers);
+    const early = await faultBeforeBody(faults, {
+      request,
+      headers,
+      failCounts,
+      faultKeyHeader: HEADER.faultKey,
+    });
+    if (early) return early;
 
     const text = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
     if (isModelOperation(route.operation))
@@ -149,13 +142,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     const streamException = faults.find((f) => f.kind === "exception");
     if (streamException?.kind === "exception") info.errorCode = streamException.type;
 
-    if (route.operation === "converse" || faults.some((f) => f.kind === "json-200")) {
-      if (route.operation === "converse" && streamException?.kind === "exception") {
-        const { type, message, originalStatusCode, originalMessage } = streamException;
-        const code = httpCodeForStreamException(type);
-        info.errorCode = code;
-        throw new EmulatorError(code, message, { extra: { originalStatusCode, originalMessage } });
-      }
+    if (route.operation === "converse" || forcesJson(faults)) {
+      const error = route.operation === "converse" ? converseFaultError(faults) : undefined;
+      if (error) throw error;
       const bytes = utf8.encode(sortedJson(converseBody(reply, latency())));
       return jsonResponse(bytes, faults, chunkSize, request, headers);
     }
@@ -257,21 +246,9 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     headers: Headers,
   ): Response {
     headers.set("content-type", "application/json");
-    const cut = faults.find((f) => f.kind === "truncate" || f.kind === "reset");
-    const stallMs = faults.reduce((ms, f) => (f.kind === "stall" ? ms + f.ms : ms), 0);
-    if (!cut && !chunkSize && stallMs === 0) {
-      headers.set("content-length", String(bytes.byteLength));
-      return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
-    }
-    const steps: Step[] = [];
-    if (stallMs > 0) steps.push({ type: "sleep", ms: stallMs });
-    if (cut) {
-      steps.push({ type: "bytes", build: () => bytes.subarray(0, Math.floor(bytes.length / 2)) });
-      if (cut.kind === "reset") steps.push({ type: "reset" });
-    } else {
-      headers.set("content-length", String(bytes.byteLength));
-      steps.push({ type: "bytes", build: () => bytes });
-    }
+    const { steps, whole } = jsonSending(bytes, faults, !!chunkSize);
+    if (whole) headers.set("content-length", String(bytes.byteLength));
+    if (!steps) return new Response(bytes as Uint8Array<ArrayBuffer>, { status: 200, headers });
     const body = createBodyStream(steps, { chunkSize, signals: [request.signal, options.signal] });
     return new Response(body, { status: 200, headers });
   }
@@ -328,19 +305,6 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       failCounts.clear();
     },
   };
-}
-
-function httpFaultResponse(
-  f: Fault & { status?: number; code?: string; message?: string },
-  headers: Headers,
-): Response {
-  const { status, code } = httpErrorOf(f);
-  if (code === undefined) return plainErrorResponse(status, headers);
-  const known = isErrorCode(code);
-  return errorResponse(
-    new EmulatorError(code, f.message, { status: known && f.status === undefined ? undefined : status }),
-    headers,
-  );
 }
 
 function preflight(request: Request, headers: Headers): Response {

@@ -1,7 +1,6 @@
 // bedrock-edge/emulator: a local Bedrock Runtime (Converse / ConverseStream) speaking the AWS wire
 // protocol, as a web-standard fetch handler. See docs/emulator.md.
 export { createEmulator, HEADER } from "./emulator.ts";
-export { EmulatorError, ERROR_STATUS, type ErrorCode } from "./errors.ts";
 export {
   type Fault,
   FaultSpecError,
@@ -9,9 +8,10 @@ export {
   formatFaults,
   parseFaults,
   type StreamExceptionType,
-} from "./faults.ts";
+} from "./faults/spec.ts";
+export { EmulatorError, ERROR_STATUS, type ErrorCode } from "./http/errors.ts";
+export type { Operation } from "./http/route.ts";
 export { DEFAULT_BLOCKED_MESSAGE } from "./model/builtin.ts";
-export type { Operation } from "./route.ts";
 export type {
   Emulator,
   EmulatorOptions,

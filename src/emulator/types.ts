@@ -6,8 +6,8 @@ import type {
   StopReason,
   TokenUsage,
 } from "../types/index.ts";
-import type { Fault } from "./faults.ts";
-import type { Operation } from "./route.ts";
+import type { Fault } from "./faults/spec.ts";
+import type { Operation } from "./http/route.ts";
 
 /**
  * What a model answers, in Converse's output shapes: the emulator turns it into a /converse body or a

@@ -1,5 +1,5 @@
-import { ConfigError } from "../client/errors.ts";
 import type { ModelIdPrefix } from "../config/schema.ts";
+import { ConfigError } from "../errors/index.ts";
 
 /** Prefixes of cross-region inference profiles: an id that has one is never prefixed again. */
 const GEO_PREFIXES = ["us.", "eu.", "apac.", "jp.", "au.", "us-gov.", "global."];

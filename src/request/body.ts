@@ -1,5 +1,7 @@
-import { RequestError } from "./errors.ts";
+import { RequestError } from "../errors/index.ts";
 import { type InputMessage, normalizeMessages } from "./messages.ts";
+import { checkKeys, deepMerge, isPlainObject } from "./objects.ts";
+import { applyReasoning, type ReasoningOption } from "./reasoning.ts";
 import { type ResponseFormat, schemaText, toOutputConfig } from "./structured.ts";
 import { type ToolChoiceInput, type ToolInput, toToolChoice, toToolSpecs } from "./tools.ts";
 
@@ -50,22 +52,6 @@ export const isPromptResource = (modelId: string | undefined) =>
  */
 const PROMPT_DEFINED = ["inferenceConfig", "system", "toolConfig", "additionalModelRequestFields"];
 
-export interface ReasoningOption {
-  /** Token budget for extended thinking (Claude): sent as `thinking: {type: "enabled", budget_tokens}`. */
-  budgetTokens?: number;
-  /** `adaptive` for models that decide their own budget (Claude): `thinking: {type: "adaptive"}`. */
-  type?: "enabled" | "adaptive";
-  /**
-   * Reasoning effort. Claude (the default format) as `output_config: {effort}` in the model's own fields, where
-   * `xhigh` and `max` exist on the models that list them; Amazon Nova 2 as
-   * `reasoningConfig: {type: "enabled", maxReasoningEffort}`, OpenAI gpt-oss as `reasoning_effort` (low, medium,
-   * high).
-   */
-  effort?: "low" | "medium" | "high" | "xhigh" | "max";
-  /** Which model family's field to write; default "anthropic" (`thinking`). */
-  format?: "anthropic" | "nova" | "openai";
-}
-
 /** The request parameters callers can set per request or per model (`extraPayload`). */
 export interface RequestParameters {
   temperature?: number;
@@ -98,27 +84,6 @@ export interface RequestParameters {
 }
 
 export type ConverseBody = Record<string, any> & { messages: unknown[] };
-
-const isPlainObject = (v: unknown): v is Record<string, any> =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
-
-/** Deep-merges `source` into `target` (objects merge, everything else replaces). */
-export function deepMerge(target: Record<string, any>, source: Record<string, any>): Record<string, any> {
-  for (const [k, v] of Object.entries(source)) {
-    if (v === undefined) continue;
-    target[k] = isPlainObject(v) && isPlainObject(target[k]) ? deepMerge({ ...target[k] }, v) : v;
-  }
-  return target;
-}
-
-/** Throws a RequestError naming any key of `values` that is not in `allowed`. */
-export function checkKeys(values: Record<string, unknown>, allowed: readonly string[], path: string): void {
-  for (const key of Object.keys(values)) {
-    if (!allowed.includes(key)) {
-      throw new RequestError(`${path}.${key}`, `unknown option (allowed: ${allowed.join(", ")})`);
-    }
-  }
-}
 
 const ALLOWED = [...PARAMETER_KEYS, ...NATIVE_KEYS];
 
@@ -183,67 +148,6 @@ function applyParameters(body: ConverseBody, p: Record<string, any>, path: strin
       };
     }
   }
-}
-
-const EFFORTS = ["low", "medium", "high"];
-// Anthropic's effort levels (platform.claude.com/docs/en/build-with-claude/effort: `output_config.effort`, "low" to
-// "max", "high" the default; xhigh and max only on the models that list them). On Bedrock the field goes in
-// additionalModelRequestFields next to `thinking` (see the inspect_ai report of the Converse request for
-// us.anthropic.claude-opus-4-7: additionalModelRequestFields {thinking: {type: "adaptive"}, output_config: {effort}}).
-const CLAUDE_EFFORTS = [...EFFORTS, "xhigh", "max"];
-
-/** The model's own reasoning fields, in `additionalModelRequestFields` (each family names them differently). */
-function reasoningFields(r: ReasoningOption | "adaptive", path: string): Record<string, unknown> {
-  const o: ReasoningOption = r === "adaptive" ? { type: "adaptive" } : r;
-  if (!isPlainObject(o))
-    throw new RequestError(path, 'expected {budgetTokens}, {effort, format} or "adaptive"');
-  checkKeys(o as Record<string, unknown>, ["budgetTokens", "type", "effort", "format"], path);
-  const format = o.format ?? "anthropic";
-  const efforts = format === "anthropic" ? CLAUDE_EFFORTS : EFFORTS;
-  if (o.effort !== undefined && !efforts.includes(o.effort)) {
-    throw new RequestError(
-      `${path}.effort`,
-      `expected ${efforts.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(o.effort)}`,
-    );
-  }
-  if (format === "nova" || format === "openai") {
-    if (o.effort === undefined)
-      throw new RequestError(
-        `${path}.effort`,
-        `format "${format}" takes an effort: "low", "medium" or "high"`,
-      );
-    if (o.budgetTokens !== undefined)
-      throw new RequestError(
-        `${path}.budgetTokens`,
-        `format "${format}" takes an effort, not a token budget`,
-      );
-    return format === "nova"
-      ? { reasoningConfig: { type: "enabled", maxReasoningEffort: o.effort } }
-      : { reasoning_effort: o.effort };
-  }
-  if (format !== "anthropic") {
-    throw new RequestError(
-      `${path}.format`,
-      `expected "anthropic", "nova" or "openai", got ${JSON.stringify(format)}`,
-    );
-  }
-  // Claude: effort is its own field, with or without thinking (adaptive or a budget).
-  const effort = o.effort === undefined ? {} : { output_config: { effort: o.effort } };
-  if (o.type === "adaptive") return { thinking: { type: "adaptive" }, ...effort };
-  if (typeof o.budgetTokens === "number" && Number.isInteger(o.budgetTokens) && o.budgetTokens > 0) {
-    return { thinking: { type: "enabled", budget_tokens: o.budgetTokens }, ...effort };
-  }
-  if (o.budgetTokens === undefined && o.effort !== undefined) return effort;
-  throw new RequestError(
-    path,
-    'expected {budgetTokens: positive integer}, "adaptive", {effort}, or {effort, format: "nova" | "openai"}',
-  );
-}
-
-function applyReasoning(body: ConverseBody, r: ReasoningOption | "adaptive", path: string): void {
-  const fields = reasoningFields(r, path);
-  const amrf = body.additionalModelRequestFields;
-  body.additionalModelRequestFields = isPlainObject(amrf) ? deepMerge({ ...amrf }, fields) : fields;
 }
 
 function number(value: unknown, path: string): number {

@@ -1,7 +1,9 @@
-import type { CacheTTL, GuardrailConverseContentQualifier } from "../types/index.ts";
-import { bytesToBase64 } from "./base64.ts";
-import { RequestError } from "./errors.ts";
-import { detectImageFormat, detectVideoFormat, imageBlock, type MediaSource } from "./media.ts";
+import { RequestError } from "../errors/index.ts";
+import { bytesOf, bytesToBase64, isBytes } from "./bytes.ts";
+import { detectAudioFormat, detectImageFormat, detectVideoFormat } from "./sniff.ts";
+
+// The block helpers lived here first.
+export { cachePoint, guardContent } from "./blocks.ts";
 
 type Block = Record<string, unknown>;
 
@@ -152,34 +154,12 @@ function fromPart(part: any, path: string): Block {
   );
 }
 
-const isBytes = (v: unknown): v is Uint8Array | ArrayBuffer =>
-  ArrayBuffer.isView(v) ||
-  v instanceof ArrayBuffer ||
-  Object.prototype.toString.call(v) === "[object ArrayBuffer]";
-
-function base64Of(v: Uint8Array | ArrayBuffer | ArrayBufferView): string {
-  const bytes = ArrayBuffer.isView(v)
-    ? new Uint8Array(v.buffer, v.byteOffset, v.byteLength)
-    : new Uint8Array(v);
-  return bytesToBase64(bytes);
-}
-
 // Documents are not sniffed here (their detection is the heavy part of media.ts): documentBlock does it.
 const SNIFFERS: Record<string, (bytes: Uint8Array) => string | undefined> = {
   image: detectImageFormat,
   video: detectVideoFormat,
   audio: detectAudioFormat,
 };
-
-/** The common audio containers from their first bytes (others: pass `format`). */
-function detectAudioFormat(bytes: Uint8Array): string | undefined {
-  const head = String.fromCharCode(...bytes.subarray(0, 12));
-  if (head.startsWith("RIFF") && head.slice(8) === "WAVE") return "wav";
-  if (head.startsWith("fLaC")) return "flac";
-  if (head.startsWith("OggS")) return "ogg";
-  if (head.startsWith("ID3") || (bytes[0] === 0xff && (bytes[1] & 0xe6) === 0xe2)) return "mp3";
-  return undefined;
-}
 
 /**
  * A Bedrock media block (`image`, `document`, `video`, `audio`, also inside `toolResult` and `guardContent`) whose
@@ -191,9 +171,7 @@ function withWireMedia(block: Block, path: string): Block {
     const media = block[kind] as Record<string, any> | undefined;
     if (media && typeof media === "object" && isBytes(media.source?.bytes)) {
       const raw = media.source.bytes;
-      const bytes = ArrayBuffer.isView(raw)
-        ? new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)
-        : new Uint8Array(raw);
+      const bytes = bytesOf(raw);
       const format = media.format ?? SNIFFERS[kind]?.(bytes);
       if (format === undefined) {
         throw new RequestError(
@@ -201,7 +179,10 @@ function withWireMedia(block: Block, path: string): Block {
           `${kind === "document" ? "missing" : `could not infer the ${kind} format from the bytes`}: ${kind === "audio" ? "pass format (mp3, wav, flac, ogg, aac, opus, m4a, webm, ...)" : `pass format, or build the block with ${HELPERS[kind]}`}`,
         );
       }
-      return { ...block, [kind]: { ...media, format, source: { ...media.source, bytes: base64Of(bytes) } } };
+      return {
+        ...block,
+        [kind]: { ...media, format, source: { ...media.source, bytes: bytesToBase64(bytes) } },
+      };
     }
   }
   const result = block.toolResult as Record<string, any> | undefined;
@@ -218,36 +199,6 @@ function withWireMedia(block: Block, path: string): Block {
     return { ...block, guardContent: { ...guard, image } };
   }
   return block;
-}
-
-// ---- helpers for blocks that are easy to get wrong by hand ----
-
-/** A prompt-cache checkpoint: everything before it (system, messages or tools) is cached. */
-export function cachePoint(ttl?: CacheTTL): { cachePoint: { type: "default"; ttl?: CacheTTL } } {
-  if (ttl !== undefined && ttl !== "5m" && ttl !== "1h")
-    throw new RequestError("cachePoint.ttl", 'expected "5m" or "1h"');
-  return { cachePoint: ttl === undefined ? { type: "default" } : { type: "default", ttl } };
-}
-
-/**
- * Content a guardrail evaluates (in system or a user turn): text, or an image (png/jpeg). Qualifiers mark the
- * text's role for contextual grounding: `grounding_source`, `query`, `guard_content`.
- */
-export function guardContent(
-  content: string | { image: MediaSource; format?: "png" | "jpeg" },
-  qualifiers?: GuardrailConverseContentQualifier[],
-): { guardContent: Record<string, unknown> } {
-  if (typeof content === "string") {
-    return { guardContent: { text: { text: content, ...(qualifiers && { qualifiers }) } } };
-  }
-  const { image } = imageBlock(content.image, content.format);
-  if (image.format !== "png" && image.format !== "jpeg") {
-    throw new RequestError(
-      "guardContent.image.format",
-      `guardrails take png or jpeg images, got ${image.format}`,
-    );
-  }
-  return { guardContent: { image } };
 }
 
 function toolUseBlock(call: any, path: string): Block {

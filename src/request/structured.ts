@@ -1,8 +1,9 @@
 // Structured output: `responseFormat` to Converse's `outputConfig.textFormat`, and the model's text parsed and
 // checked against the schema with a small JSON Schema subset (type, properties, required, additionalProperties,
 // items, enum, const, anyOf, local $ref). Other keywords (minLength, pattern, ...) are not checked.
-import { BedrockError } from "../client/errors.ts";
-import { RequestError } from "./errors.ts";
+import { RequestError, type SchemaIssue, StructuredOutputError } from "../errors/index.ts";
+
+export { type SchemaIssue, StructuredOutputError };
 
 export type JsonSchema = Record<string, unknown>;
 
@@ -13,40 +14,6 @@ export interface ResponseFormat {
   schema: JsonSchema | string;
   name?: string;
   description?: string;
-}
-
-export interface SchemaIssue {
-  /** Where in the value, as a JSON path: `$`, `$.city`, `$.items[2]`. */
-  path: string;
-  message: string;
-}
-
-/** The model's text is not JSON, or not JSON that matches the schema. */
-export class StructuredOutputError extends BedrockError {
-  /** The model's text, as received. */
-  text: string;
-  /** What did not match (empty when the text is not JSON at all). */
-  issues: SchemaIssue[];
-  /** The parsed value, when the text was JSON. */
-  value?: unknown;
-  stopReason: string;
-  constructor(text: string, issues: SchemaIssue[], stopReason: string, value?: unknown, parseError?: string) {
-    const why = parseError
-      ? `the model's text is not JSON (${parseError})`
-      : `the model's JSON does not match the schema: ${issues
-          .slice(0, 5)
-          .map((i) => `${i.path}: ${i.message}`)
-          .join("; ")}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ""}`;
-    const cut =
-      stopReason === "end_turn"
-        ? ""
-        : ` (stopReason ${stopReason}${stopReason === "max_tokens" ? ": the answer was cut short, raise maxTokens" : ""})`;
-    super("StructuredOutputError", `${why}${cut}`, { phase: "stream" });
-    this.text = text;
-    this.issues = issues;
-    this.value = value;
-    this.stopReason = stopReason;
-  }
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -1,4 +1,4 @@
-import { RequestError } from "./errors.ts";
+import { RequestError } from "../errors/index.ts";
 
 /** A tool as callers describe it: our plain form, OpenAI's function form, or Bedrock's own. */
 export type ToolInput =

@@ -1,4 +1,4 @@
-import { BedrockError, EventPayloadError, incompleteStream } from "../client/errors.ts";
+import { EventPayloadError, IncompleteStreamError, ResponseTooLargeError } from "../errors/index.ts";
 import type {
   AssistantContentBlock,
   AssistantMessage,
@@ -6,7 +6,7 @@ import type {
   ConverseEvent,
   TokenUsage,
   ToolCall,
-} from "./events.ts";
+} from "../types/events.ts";
 import { definedFields, RESPONSE_EXTRAS } from "./fields.ts";
 import type { LazyPartialJson } from "./partial-json.ts";
 
@@ -33,7 +33,7 @@ interface Block {
  * Push accumulator: Converse events in, chat events out. Keeps the assistant turn as it is built, so that the
  * final message (reasoning signatures, citations, tool inputs) can go back into the history exactly as received.
  */
-export class ToolCallAccumulator {
+export class MessageAccumulator {
   /**
    * Makes the parser behind `tool-call-delta` events' `partial` snapshots; unset, those events carry no
    * `partial`. Injected (createBedrock passes `LazyPartialJson`) so that callers who never read snapshots do
@@ -102,10 +102,10 @@ export class ToolCallAccumulator {
   end(out: ChatEvent[], json?: boolean): void {
     if (this.finishEvent) return;
     if (!this.stopEvent) {
-      throw incompleteStream("The stream ended before messageStop: the response is incomplete");
+      throw new IncompleteStreamError("The stream ended before messageStop: the response is incomplete");
     }
     if (!(json || this.metadata))
-      throw incompleteStream(
+      throw new IncompleteStreamError(
         "The stream ended after messageStop but before its metadata event (usage): the response was cut off",
       );
     // Blocks a model left open (no contentBlockStop) still belong to the message.
@@ -198,8 +198,10 @@ export class ToolCallAccumulator {
       if (fresh) out.push({ type: "reasoning-start", index });
       if (typeof r.text === "string") append(this, block, r.text);
       if (typeof r.signature === "string") block.signature = (block.signature ?? "") + r.signature;
-      // biome-ignore lint/suspicious/noAssignInExpressions: create-then-push, the shortest form (bundle budget)
-      if (typeof r.redactedContent === "string") (block.redacted ??= []).push(r.redactedContent);
+      if (typeof r.redactedContent === "string") {
+        block.redacted ??= [];
+        block.redacted.push(r.redactedContent);
+      }
       out.push({
         type: "reasoning",
         index,
@@ -211,15 +213,15 @@ export class ToolCallAccumulator {
     }
     if (delta.citation) {
       const block = this.block(index, "text");
-      // biome-ignore lint/suspicious/noAssignInExpressions: create-then-push, the shortest form (bundle budget)
-      (block.citations ??= []).push(delta.citation);
+      block.citations ??= [];
+      block.citations.push(delta.citation);
       out.push({ type: "citation", index, citation: delta.citation });
       return;
     }
     // toolResult (server tools), images and future delta kinds: kept in the block, passed on as they are.
     const block = this.block(index, "other");
-    // biome-ignore lint/suspicious/noAssignInExpressions: create-then-push, the shortest form (bundle budget)
-    (block.deltas ??= []).push(delta);
+    block.deltas ??= [];
+    block.deltas.push(delta);
     out.push({ type: "block-delta", index, delta });
   }
 
@@ -260,10 +262,10 @@ export const MAX_ANSWER_CHARS = 2 ** 26;
  * Appends a streamed piece to a block's text. Pieces are joined a run at a time: a long answer then costs about
  * its own length in memory, where `text += piece` kept a string and a cons cell per delta (~15x the text).
  */
-function append(acc: ToolCallAccumulator, block: Block, piece: string): void {
-  // biome-ignore lint/suspicious/noAssignInExpressions: count-then-compare, the shortest form (bundle budget)
-  if ((acc.chars += piece.length) > MAX_ANSWER_CHARS)
-    throw new BedrockError("ResponseTooLargeError", `The answer passed ${MAX_ANSWER_CHARS} characters`);
+function append(acc: MessageAccumulator, block: Block, piece: string): void {
+  acc.chars += piece.length;
+  if (acc.chars > MAX_ANSWER_CHARS)
+    throw new ResponseTooLargeError(`The answer passed ${MAX_ANSWER_CHARS} characters`);
   if (block.tail.push(piece) === RUN) textOf(block);
 }
 
@@ -344,30 +346,6 @@ function toContentBlock(block: Block): AssistantContentBlock | undefined {
   }
 }
 
-/**
- * `TransformStream` over ToolCallAccumulator: Converse events in, chat events out. Returns a plain
- * TransformStream: `extends TransformStream` would load Node's Web Streams at import (~3 ms of cold start).
- */
-export interface ToolCallAccumulatorStream extends TransformStream<ConverseEvent, ChatEvent> {}
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the TransformStream returned
-export class ToolCallAccumulatorStream {
-  constructor(options?: ConstructorParameters<typeof ToolCallAccumulator>[0]) {
-    const acc = new ToolCallAccumulator(options);
-    const out: ChatEvent[] = [];
-    const drain = (controller: TransformStreamDefaultController<ChatEvent>) => {
-      for (const e of out) controller.enqueue(e);
-      out.length = 0;
-    };
-    // biome-ignore lint/correctness/noConstructorReturn: see above
-    return new TransformStream<ConverseEvent, ChatEvent>({
-      transform(event, controller) {
-        acc.push(event, out);
-        drain(controller);
-      },
-      flush(controller) {
-        acc.end(out);
-        drain(controller);
-      },
-    });
-  }
-}
+/** The accumulator under its first name (it builds the whole message, tool calls included). */
+export type ToolCallAccumulator = MessageAccumulator;
+export const ToolCallAccumulator = MessageAccumulator;

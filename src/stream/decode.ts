@@ -1,4 +1,4 @@
-import { EventStreamError } from "../client/errors.ts";
+import { EventStreamError } from "../errors/index.ts";
 import { crc32 } from "./crc32.ts";
 
 /** A frame header's value, tagged with its wire type. */
@@ -35,6 +35,27 @@ export const MAX_FRAME_BYTES = 16 * 1024 * 1024;
 export const MAX_CACHED_HEADER_BYTES = 1024;
 
 /**
+ * @internal The slots of one frame in `EventStreamDecoder.frames`, at `k + FrameSlot.X` for the frame at `k`
+ * (esbuild inlines the values: the built code reads plain numbers).
+ */
+export enum FrameSlot {
+  /** The chunk (or the reassembled frame) holding the frame. */
+  Bytes = 0,
+  /** A DataView of Bytes. */
+  View = 1,
+  /** The parsed headers (shared by frames with the same header block). */
+  Headers = 2,
+  /** Where the payload starts in Bytes. */
+  BodyStart = 3,
+  /** Where the payload ends in Bytes (the message CRC follows). */
+  BodyEnd = 4,
+  /** The frame's offset in the response body, for errors. */
+  Offset = 5,
+  /** Slots per frame. */
+  Size = 6,
+}
+
+/**
  * Push decoder: `feed()` a network chunk, get back every frame it completed. Frames may be split anywhere;
  * a partial frame is copied once into a buffer of its declared size, never re-copied as chunks arrive.
  */
@@ -61,9 +82,10 @@ export class EventStreamDecoder {
   }
 
   /**
-   * @internal Frames completed by the last `scan`, six slots each, `frameSlots` of them in use: bytes, DataView
-   * of bytes, headers, body start, body end, frame offset. The pipeline reads them without a frame object or a
-   * body view per frame; the array is reused (written in place: emptying and regrowing it per chunk cost 7%).
+   * @internal Frames completed by the last `scan`, FrameSlot.Size slots each, `frameSlots` of them in use. The
+   * pipeline reads them without a frame object or a body view per frame; the array is reused (written in
+   * place: emptying and regrowing it per chunk cost 7 to 15% on the "bedrock-edge pipeline" bench,
+   * bench/throughput.mjs; docs/performance.md, "Second pass").
    */
   readonly frames: any[] = [];
   frameSlots = 0;
@@ -75,8 +97,12 @@ export class EventStreamDecoder {
       this.scan(chunk);
     } finally {
       // Frames before a bad byte are still delivered (in `out`, which the caller may hold).
-      for (let k = 0; k < this.frameSlots; k += 6)
-        out.push({ headers: f[k + 2], body: f[k].subarray(f[k + 3], f[k + 4]), offset: f[k + 5] });
+      for (let k = 0; k < this.frameSlots; k += FrameSlot.Size)
+        out.push({
+          headers: f[k + FrameSlot.Headers],
+          body: f[k + FrameSlot.Bytes].subarray(f[k + FrameSlot.BodyStart], f[k + FrameSlot.BodyEnd]),
+          offset: f[k + FrameSlot.Offset],
+        });
       this.release();
     }
     return out;
@@ -84,7 +110,8 @@ export class EventStreamDecoder {
 
   /** @internal Drops the slots' references to the chunk (it is not held until the next one). */
   release(): void {
-    for (let k = 0; k < this.frameSlots; k += 6) this.frames[k] = this.frames[k + 1] = undefined;
+    for (let k = 0; k < this.frameSlots; k += FrameSlot.Size)
+      this.frames[k + FrameSlot.Bytes] = this.frames[k + FrameSlot.View] = undefined;
     this.frameSlots = 0;
   }
 
@@ -203,17 +230,17 @@ export class EventStreamDecoder {
     }
     const f = this.frames;
     const k = this.frameSlots;
-    this.frameSlots += 6;
-    f[k] = bytes;
-    f[k + 1] = view;
-    f[k + 2] = entry
+    this.frameSlots += FrameSlot.Size;
+    f[k + FrameSlot.Bytes] = bytes;
+    f[k + FrameSlot.View] = view;
+    f[k + FrameSlot.Headers] = entry
       ? entry.headers
       : cached
         ? this.add(bytes, view, start, headersEnd, at).headers
         : parseHeaders(bytes.subarray(start, headersEnd), at);
-    f[k + 3] = headersEnd;
-    f[k + 4] = end;
-    f[k + 5] = at;
+    f[k + FrameSlot.BodyStart] = headersEnd;
+    f[k + FrameSlot.BodyEnd] = end;
+    f[k + FrameSlot.Offset] = at;
   }
 
   /** The cached header block equal to `view`'s bytes `[start..end)`, compared a 32-bit word at a time. */
@@ -249,7 +276,8 @@ export class EventStreamDecoder {
   }
 }
 
-let utf8: TextDecoder | undefined; // made on first use: constructing one at import costs ~1.5 ms on Node
+// Made on first use: constructing one at import costs ~1.5 ms on Node (bench/run.mjs's import-time table).
+let utf8: TextDecoder | undefined;
 const hex = (b: Uint8Array, from: number, to: number) => {
   let s = "";
   for (let i = from; i < to; i++) s += (b[i] | 256).toString(16).slice(1);
@@ -304,26 +332,4 @@ function parseHeaders(bytes: Uint8Array, at: number): MessageHeaders {
     headers[name] = value;
   }
   return headers;
-}
-
-/**
- * `TransformStream` over EventStreamDecoder: bytes in, frames out. The constructor returns a plain
- * TransformStream: a class that `extends TransformStream` would touch that global at import, which loads
- * Node's Web Streams (~3 ms of cold start) for callers who never use these wrappers.
- */
-export interface EventStreamDecoderStream extends TransformStream<Uint8Array, EventStreamMessage> {}
-// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface types the TransformStream returned
-export class EventStreamDecoderStream {
-  constructor(options?: DecoderOptions) {
-    const decoder = new EventStreamDecoder(options);
-    // biome-ignore lint/correctness/noConstructorReturn: see above
-    return new TransformStream<Uint8Array, EventStreamMessage>({
-      transform(chunk, controller) {
-        for (const message of decoder.feed(chunk)) controller.enqueue(message);
-      },
-      flush() {
-        decoder.end();
-      },
-    });
-  }
 }

@@ -1,4 +1,4 @@
-import type { ResponseExtras } from "./events.ts";
+import type { ResponseExtras } from "../types/events.ts";
 
 /** The response fields that only some calls carry, passed from the wire to `finish` and the result as they are. */
 export const RESPONSE_EXTRAS = [

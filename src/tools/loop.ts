@@ -2,9 +2,9 @@
 import type { BedrockClient } from "../client/create.ts";
 import { asyncIterable } from "../client/deliver.ts";
 import { resultOf } from "../client/result.ts";
-import { RequestError } from "../request/errors.ts";
+import { RequestError } from "../errors/index.ts";
 import type { ConverseMessage, InputMessage } from "../request/messages.ts";
-import type { TokenUsage, ToolCall } from "../stream/events.ts";
+import type { TokenUsage, ToolCall } from "../types/events.ts";
 import { runToolCalls } from "./results.ts";
 import type {
   RunToolsOptions,

@@ -1,6 +1,6 @@
 // Running a step's tool calls: in parallel, each outcome (value, thrown error, bad input) made a toolResult.
 import { type JsonSchema, validateJson } from "../request/structured.ts";
-import type { ToolCall } from "../stream/events.ts";
+import type { ToolCall } from "../types/events.ts";
 import type { ToolContext, ToolDefinition, ToolOutput, ToolResultRecord } from "./types.ts";
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>

@@ -1,7 +1,7 @@
 import type { ConverseResult, RequestOptions } from "../client/options.ts";
 import type { ConverseMessage, InputMessage } from "../request/messages.ts";
 import type { JsonSchema } from "../request/structured.ts";
-import type { ChatEvent, TokenUsage, ToolCall } from "../stream/events.ts";
+import type { ChatEvent, TokenUsage, ToolCall } from "../types/events.ts";
 
 /** What a tool's `execute` is told besides its input. */
 export interface ToolContext {

@@ -2,8 +2,8 @@
 // AnswerReaders: the retry, re-sign and give-up rules hold for any operation, over a real loopback server.
 import { afterAll, describe, expect, it } from "vitest";
 import { type AnswerReader, type CallPlan, runCall } from "../../src/client/call";
-import { BedrockError } from "../../src/client/errors";
 import { LevelLogger } from "../../src/client/log";
+import { BedrockError } from "../../src/errors/index.ts";
 import { loopback } from "../helpers/server";
 
 let calls = 0;

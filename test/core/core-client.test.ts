@@ -6,7 +6,7 @@ import { createConverseClient } from "../../src/core";
 import { createEmulator, type RequestInfo } from "../../src/emulator";
 import { serve } from "../../src/node";
 import { createSigV4Authorizer } from "../../src/sigv4";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 
 const KEY = "core-client-key-0123456789";
 const MODEL = "us.anthropic.claude-3-7-sonnet-20250219-v1:0";

@@ -2,8 +2,8 @@
 // region refusal, and the "invalid model identifier" answer to the region the SDK itself put in front of the id.
 import { afterEach, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
-import { BedrockError } from "../../src/client/errors";
 import { createEmulator } from "../../src/emulator";
+import { BedrockError } from "../../src/errors";
 import { serve } from "../../src/node";
 import { loopback } from "../helpers/server";
 import { closer, HAIKU, startProxy, startUpstream, TOKEN } from "../proxy/setup";

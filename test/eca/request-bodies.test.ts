@@ -2,8 +2,8 @@
 // emulator refusing what Bedrock refuses, so a defect cannot pass unnoticed against it.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
-import { BedrockError } from "../../src/client/errors";
 import { createEmulator } from "../../src/emulator";
+import { BedrockError } from "../../src/errors";
 import { type Server, serve } from "../../src/node";
 import { buildConverseBody } from "../../src/request/body";
 

@@ -1,22 +1,31 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BedrockRuntimeClient } from "@aws-sdk/client-bedrock-runtime";
-import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { afterAll } from "vitest";
 import type { Emulator, EmulatorOptions } from "../../src/emulator";
 import { createEmulator } from "../../src/emulator";
 import { type Server, serve } from "../../src/node";
+import { decodeFrame } from "../helpers/frames";
 
-export const FIXTURES = join(import.meta.dirname, "..", "fixtures", "emulator");
+/** The emulator tests read the recorded captures every suite uses (test/fixtures/recorded), by file name. */
+const RECORDED = join(import.meta.dirname, "..", "fixtures", "recorded");
+const FOLDERS = ["converse-stream", "converse", "errors", "synthetic"];
+
+function recorded(name: string): string {
+  for (const folder of FOLDERS) {
+    const path = join(RECORDED, folder, name);
+    if (existsSync(path)) return path;
+  }
+  throw new Error(`no recorded capture ${name} in test/fixtures/recorded/{${FOLDERS.join(",")}}`);
+}
 
 export function fixtureBytes(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(join(FIXTURES, name)));
+  return new Uint8Array(readFileSync(recorded(name)));
 }
 
 export function fixtureJson<T = any>(name: string): T {
-  return JSON.parse(readFileSync(join(FIXTURES, name), "utf8"));
+  return JSON.parse(readFileSync(recorded(name), "utf8"));
 }
 
 export const MODEL = "us.anthropic.claude-3-5-sonnet-20240620-v1:0";
@@ -68,15 +77,13 @@ export interface DecodedFrame {
   json: any;
 }
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-
 /** Splits and decodes concatenated event-stream frames (the codec checks both CRCs). */
 export function decodeFrames(bytes: Uint8Array): DecodedFrame[] {
   const frames: DecodedFrame[] = [];
   let offset = 0;
   while (offset < bytes.length) {
     const length = new DataView(bytes.buffer, bytes.byteOffset + offset).getUint32(0);
-    const message = codec.decode(bytes.subarray(offset, offset + length));
+    const message = decodeFrame(bytes.subarray(offset, offset + length));
     const headers: Record<string, string> = {};
     for (const [name, header] of Object.entries(message.headers)) headers[name] = String(header.value);
     const payload = new TextDecoder().decode(message.body);

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEmulator } from "../../src/emulator";
 import { startRuntime } from "../helpers/runtime-process";
+import { workerBundle } from "../helpers/worker-bundle";
 import { converseRequest, decodeFrames, readAll, user } from "./helpers";
 
 // The emulator is plain web-standard code: bundled once, it serves the same bytes under Deno.serve,
@@ -17,16 +17,7 @@ const OPTIONS = "{ latencyMs: 5 }";
 let bundle = "";
 
 beforeAll(async () => {
-  const result = await build({
-    entryPoints: [join(ROOT, "src/emulator/index.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["worker", "browser"],
-    logLevel: "silent",
-  });
-  bundle = result.outputFiles[0].text;
+  bundle = await workerBundle(join(ROOT, "src/emulator/index.ts"));
   writeFileSync(join(dir, "emulator.mjs"), bundle);
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -115,25 +106,16 @@ console.log("LISTENING " + server.port);`,
 
   it("a Cloudflare Worker (workerd via Miniflare)", async () => {
     // A Worker module may only export handlers, so the worker entry is bundled on its own.
-    const worker = await build({
-      stdin: {
-        contents: `import { createEmulator } from "./src/emulator/index.ts";
+    const worker = await workerBundle({
+      contents: `import { createEmulator } from "./src/emulator/index.ts";
 const emulator = createEmulator(${OPTIONS});
 export default { fetch: (req) => emulator.fetch(req) };`,
-        resolveDir: ROOT,
-        loader: "ts",
-      },
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "browser",
-      conditions: ["worker", "browser"],
-      logLevel: "silent",
+      resolveDir: ROOT,
     });
     const mf = new Miniflare({
       modules: true,
       compatibilityDate: "2026-07-30",
-      script: worker.outputFiles[0].text,
+      script: worker,
     });
     try {
       await checkRuntime(async (request) => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { documentBlock } from "../../src/request/blocks";
 import { buildConverseBody } from "../../src/request/body";
-import { documentBlock } from "../../src/request/media";
 import { cachePoint } from "../../src/request/messages";
-import type { TokenUsage } from "../../src/stream/events";
+import type { TokenUsage } from "../../src/types/events";
 import { capture } from "../helpers/fixtures";
 import { clientFor, emulator, pairs, replayConverse, replayStream } from "./helpers";
 

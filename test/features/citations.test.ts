@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { documentBlock } from "../../src/request/blocks";
 import { buildConverseBody } from "../../src/request/body";
-import { documentBlock } from "../../src/request/media";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 import { capture } from "../helpers/fixtures";
 import { clientFor, emulator, pairs, replayConverse, replayStream } from "./helpers";
 

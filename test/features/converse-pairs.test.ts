@@ -1,8 +1,8 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { BedrockError } from "../../src/client/errors";
 import type { ConverseResult } from "../../src/client/options";
+import { BedrockError } from "../../src/errors";
 import { FIXTURES } from "../helpers/fixtures";
 import { clientFor, pairs, replayConverse, responseText } from "./helpers";
 

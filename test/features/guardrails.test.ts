@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { DEFAULT_BLOCKED_MESSAGE } from "../../src/emulator";
 import { buildConverseBody } from "../../src/request/body";
 import { guardContent } from "../../src/request/messages";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 import { clientFor, emulator, pairs, replayConverse } from "./helpers";
 
 const guardrailConfig = { guardrailIdentifier: "gr-test", guardrailVersion: "1", trace: "enabled" };

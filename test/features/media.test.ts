@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { RequestError } from "../../src/errors";
+import { documentBlock, imageBlock, MediaFormatError, videoBlock } from "../../src/request/blocks";
 import { buildConverseBody } from "../../src/request/body";
-import { RequestError } from "../../src/request/errors";
-import { documentBlock, imageBlock, MediaFormatError, videoBlock } from "../../src/request/media";
 import { clientFor, emulator, pairs, replayConverse } from "./helpers";
 
 const recordedImage = JSON.parse(pairs("test_image_url_input.json")[0].request.body).messages[0].content[1];

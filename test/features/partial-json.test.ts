@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ToolCallAccumulator } from "../../src/stream/accumulate";
-import type { ChatEvent } from "../../src/stream/events";
 import { LazyPartialJson, PartialJsonParser } from "../../src/stream/partial-json";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import type { ChatEvent } from "../../src/types/events";
 import { captures, prng } from "../helpers/fixtures";
 import { emulator } from "./helpers";
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ReasonUpdate } from "../../src/client/options";
+import { RequestError } from "../../src/errors";
 import { buildConverseBody } from "../../src/request/body";
-import { RequestError } from "../../src/request/errors";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 import { capture } from "../helpers/fixtures";
 import { clientFor, emulator, pairs, replayConverse, replayStream } from "./helpers";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelReply } from "../../src/emulator";
-import type { ToolCall } from "../../src/stream/events";
+import type { ToolCall } from "../../src/types/events";
 import { emulator } from "./helpers";
 
 const STOP_REASONS = [

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { BedrockError } from "../../src/client/errors";
+import type { BedrockError } from "../../src/errors";
+import { RequestError } from "../../src/errors";
 import { buildConverseBody } from "../../src/request/body";
-import { RequestError } from "../../src/request/errors";
 import { StructuredOutputError, validateJson } from "../../src/request/structured";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 import { capture } from "../helpers/fixtures";
 import { clientFor, emulator, pairs, replayConverse, replayStream } from "./helpers";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ModelReply } from "../../src/emulator";
-import { RequestError } from "../../src/request/errors";
-import type { ToolCall } from "../../src/stream/events";
+import { RequestError } from "../../src/errors";
 import { runTools, streamTools } from "../../src/tools/loop";
 import type { StepResult, ToolLoopEvent } from "../../src/tools/types";
+import type { ToolCall } from "../../src/types/events";
 import { clientFor, emulator, pairs, replayConverse } from "./helpers";
 
 const weatherTool = {

@@ -1,8 +1,8 @@
 import { request as httpRequest } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
-import { BedrockError } from "../../src/client/errors";
 import type { Logger } from "../../src/client/log";
+import { BedrockError } from "../../src/errors";
 import { serve } from "../../src/node/serve";
 import { createProxy, DEFAULT_MAX_BODY_BYTES } from "../../src/proxy";
 import { loopback } from "../helpers/server";

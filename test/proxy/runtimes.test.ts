@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fault } from "../../src/emulator";
 import { startRuntime } from "../helpers/runtime-process";
+import { workerBundle } from "../helpers/worker-bundle";
 import { HAIKU, startUpstream, TOKEN, UPSTREAM_KEY, type Upstream, waitFor, weatherThrough } from "./setup";
 
 // The proxy bundle served by Deno.serve and Bun.serve, with the emulator (in this Node process) as upstream:
@@ -18,16 +18,7 @@ let stalled: Upstream;
 beforeAll(async () => {
   upstream = await startUpstream();
   stalled = await startUpstream({ faults: [fault.stall(20_000, 1)] });
-  const result = await build({
-    entryPoints: [join(ROOT, "src/proxy/index.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["worker", "browser"],
-    logLevel: "silent",
-  });
-  writeFileSync(join(dir, "proxy.mjs"), result.outputFiles[0].text);
+  writeFileSync(join(dir, "proxy.mjs"), await workerBundle(join(ROOT, "src/proxy/index.ts")));
 });
 afterAll(async () => {
   await upstream?.close();

@@ -3,7 +3,7 @@ import { createEmulator } from "../../src/emulator";
 import type { EmulatorOptions, RequestInfo } from "../../src/emulator/types";
 import { type Server, serve } from "../../src/node/serve";
 import { createProxy, type ProxyOptions } from "../../src/proxy";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 
 // Real parts on loopback: the emulator served over HTTP as the proxy's upstream, with a tap in front that
 // records what reached it (headers, body bytes) and whether the proxy's connection closed before the end.

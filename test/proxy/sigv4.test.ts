@@ -3,7 +3,7 @@ import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterEach, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 import { closer, HAIKU, type Seen, startProxy, startUpstream, TOKEN } from "./setup";
 
 // SigV4 mode: the proxy signs each call with its own AWS credentials. The emulator checks the Authorization

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createBedrock, request } from "../../src/client/create";
-import { BedrockError } from "../../src/client/errors";
 import { fault } from "../../src/emulator";
-import type { ChatEvent } from "../../src/stream/events";
+import { BedrockError } from "../../src/errors";
+import type { ChatEvent } from "../../src/types/events";
 import { closer, HAIKU, startProxy, startUpstream, TOKEN, UPSTREAM_KEY, waitFor } from "./setup";
 
 // The core client, unchanged, talks to the proxy exactly as it would to any `url`; the proxy forwards to the

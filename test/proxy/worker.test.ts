@@ -1,8 +1,8 @@
 import { join } from "node:path";
-import { build } from "esbuild";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
+import { workerBundle } from "../helpers/worker-bundle";
 import { HAIKU, startUpstream, TOKEN, type Upstream, weatherThrough } from "./setup";
 
 // examples/proxy-worker under workerd (Miniflare): the Worker's outbound fetches are handed to a Node
@@ -17,20 +17,13 @@ const outbound: string[] = [];
 
 beforeAll(async () => {
   upstream = await startUpstream({ accessKeyIds: [AKID] });
-  const bundle = await build({
-    entryPoints: [join(ROOT, "examples/proxy-worker/src/index.ts")],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    conditions: ["worker", "browser"],
+  const bundle = await workerBundle(join(ROOT, "examples/proxy-worker/src/index.ts"), {
     alias: { "bedrock-edge/proxy": join(ROOT, "src/proxy/index.ts") },
-    logLevel: "silent",
   });
   mf = new Miniflare({
     modules: true,
     compatibilityDate: "2026-07-30",
-    script: bundle.outputFiles[0].text,
+    script: bundle,
     bindings: {
       BEDROCK_EDGE_PROXY_TOKENS: TOKEN,
       AWS_ACCESS_KEY_ID: AKID,

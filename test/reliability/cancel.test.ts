@@ -1,11 +1,10 @@
 import { getEventListeners } from "node:events";
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { afterAll, describe, expect, it } from "vitest";
 import { request, stream } from "../../src/client/create";
-import { AbortError, type BedrockError, TimeoutError } from "../../src/client/errors";
 import { createEmulator } from "../../src/emulator";
+import { AbortError, type BedrockError, TimeoutError } from "../../src/errors";
 import { serve } from "../../src/node";
+import { eventFrame } from "../helpers/frames";
 import { FAULT, resolvedFor, sleep } from "./helpers";
 
 // Cancelling a stream must reach the server: the emulator (behind src/node/serve.ts) stalls mid-stream, the
@@ -29,14 +28,7 @@ afterAll(() => server.close());
 const messages = [{ role: "user" as const, content: "Write 60 words" }];
 let ids = 0;
 /** A messageStart frame as the emulator sends it. */
-const emulatorFrame = new EventStreamCodec(toUtf8, fromUtf8).encode({
-  headers: {
-    ":event-type": { type: "string", value: "messageStart" },
-    ":content-type": { type: "string", value: "application/json" },
-    ":message-type": { type: "string", value: "event" },
-  },
-  body: fromUtf8('{"role":"assistant","p":"abc"}'),
-});
+const emulatorFrame = eventFrame("messageStart", { role: "assistant", p: "abc" });
 
 function setup(fault: string, extra: Record<string, unknown> = {}) {
   const id = `t${++ids}`;

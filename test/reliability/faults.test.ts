@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { EventStreamError, NetworkError, TimeoutError } from "../../src/client/errors";
+import { EventStreamError, NetworkError, TimeoutError } from "../../src/errors";
 import {
   type Api,
   callWith,

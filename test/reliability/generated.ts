@@ -1,17 +1,5 @@
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { prng } from "../helpers/fixtures";
-
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-
-/** One `:message-type event` frame of `type` with a JSON payload (also used by test/stream's frame tests). */
-export function eventFrame(type: string, payload: Record<string, unknown>): Uint8Array {
-  const s = (value: string) => ({ type: "string" as const, value });
-  return codec.encode({
-    headers: { ":event-type": s(type), ":content-type": s("application/json"), ":message-type": s("event") },
-    body: fromUtf8(JSON.stringify(payload)),
-  });
-}
+import { eventFrame } from "../helpers/frames";
 
 export interface GeneratedStream {
   body: ReadableStream<Uint8Array>;

@@ -1,12 +1,12 @@
 import { afterAll } from "vitest";
 import { type ConfigInput, request, stream } from "../../src/client/create";
-import { BedrockError } from "../../src/client/errors";
 import type { Logger } from "../../src/client/log";
 import type { ConverseResult, RequestOptions } from "../../src/client/options";
 import { type ResolveOptions, resolveConfig } from "../../src/config/resolve";
 import { createEmulator, type EmulatorOptions } from "../../src/emulator";
+import { BedrockError } from "../../src/errors";
 import { type Server, serve } from "../../src/node";
-import type { ChatEvent } from "../../src/stream/events";
+import type { ChatEvent } from "../../src/types/events";
 
 export const MODEL = "us.anthropic.claude-3-5-sonnet-20240620-v1:0";
 export const KEY = "bedrock-edge-reliability-key-7f3a9c21e4b8";

@@ -1,12 +1,12 @@
 import type { ServerResponse } from "node:http";
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { MAX_CONVERSE_JSON_BYTES } from "../../src/client/converse-json";
 import { createConverseClient } from "../../src/client/core";
 import { createBedrock } from "../../src/client/create";
-import { BedrockError, errorFromResponse, MAX_ERROR_BODY_BYTES, TimeoutError } from "../../src/client/errors";
+import { errorFromResponse, MAX_ERROR_BODY_BYTES } from "../../src/client/service-errors";
+import { BedrockError, TimeoutError } from "../../src/errors";
 import { MAX_ANSWER_CHARS } from "../../src/stream/accumulate";
+import { eventFrame } from "../helpers/frames";
 import { loopback } from "../helpers/server";
 import { capturingLogger, MODEL } from "./helpers";
 
@@ -15,7 +15,6 @@ import { capturingLogger, MODEL } from "./helpers";
 // server that trickles just fast enough to beat the idle timeout. Each ends in a typed BedrockError, with
 // memory bounded, and nothing reaches another origin.
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const KEY = "ABSKhostile-server-key-0123456789abcdef";
 const servers: { close(): Promise<void> }[] = [];
 const figures: string[] = [];
@@ -33,15 +32,7 @@ async function server(handler: Parameters<typeof loopback>[0]) {
   return s;
 }
 
-const frame = (type: string, payload: unknown) =>
-  codec.encode({
-    headers: {
-      ":message-type": { type: "string", value: "event" },
-      ":event-type": { type: "string", value: type },
-      ":content-type": { type: "string", value: "application/json" },
-    },
-    body: fromUtf8(JSON.stringify(payload)),
-  });
+const frame = eventFrame;
 
 /** Writes `chunk` until the client goes away (or `limit` bytes), respecting backpressure. */
 async function endless(res: ServerResponse, chunk: Uint8Array | string, limit = 256 * 1024 ** 2) {

@@ -1,14 +1,14 @@
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
+import { fromUtf8 } from "@smithy/util-utf8";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { request, stream } from "../../src/client/create";
-import { BedrockError, EventPayloadError, EventStreamError } from "../../src/client/errors";
+import { BedrockError, EventPayloadError, EventStreamError } from "../../src/errors";
 import { crc32 } from "../../src/stream/crc32";
 import { MAX_FRAME_BYTES } from "../../src/stream/decode";
-import type { ChatEvent } from "../../src/stream/events";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import type { ChatEvent } from "../../src/types/events";
 import { type Capture, captures, concat } from "../helpers/fixtures";
+import { eventFrame, frame } from "../helpers/frames";
 import { EVENT_STREAM, loopback } from "../helpers/server";
 import { resolvedFor } from "./helpers";
 
@@ -17,7 +17,6 @@ import { resolvedFor } from "./helpers";
 
 const ALL = [...captures(), ...captures("recorded/synthetic")];
 const STREAMS = captures(); // the complete ones (the synthetic capture is a lone exception frame)
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
 /** Feeds chunks through a fresh pipeline; returns the events (as plain data) and the error it ended with. */
 function pipe(chunks: Uint8Array[], end = true): { events: unknown[]; error: unknown } {
@@ -276,25 +275,13 @@ describe("arbitrary bodies through the client (fast-check)", () => {
 });
 
 describe("delta payloads read straight from the bytes agree with JSON.parse (fast-check)", () => {
-  const s = (value: string) => ({ type: "string" as const, value });
-  const deltaFrame = (body: Uint8Array) =>
-    codec.encode({
-      headers: {
-        ":event-type": s("contentBlockDelta"),
-        ":content-type": s("application/json"),
-        ":message-type": s("event"),
-      },
-      body,
-    });
-  const start = codec.encode({
-    headers: { ":event-type": s("messageStart"), ":message-type": s("event") },
-    body: fromUtf8('{"role":"assistant"}'),
-  });
+  const deltaFrame = (body: Uint8Array) => eventFrame("contentBlockDelta", body);
+  const start = frame({ ":event-type": "messageStart", ":message-type": "event" }, '{"role":"assistant"}');
   const toolStart = (index: number) =>
-    codec.encode({
-      headers: { ":event-type": s("contentBlockStart"), ":message-type": s("event") },
-      body: fromUtf8(`{"contentBlockIndex":${index},"start":{"toolUse":{"toolUseId":"t","name":"n"}}}`),
-    });
+    frame(
+      { ":event-type": "contentBlockStart", ":message-type": "event" },
+      `{"contentBlockIndex":${index},"start":{"toolUse":{"toolUseId":"t","name":"n"}}}`,
+    );
 
   /**
    * Events and error from a pipeline over messageStart, a toolUse start for `index`, then the delta frame.
@@ -361,13 +348,12 @@ describe("delta payloads read straight from the bytes agree with JSON.parse (fas
 });
 
 function encodeFrame(f: { messageType: string; eventType: string; payload: string }): Uint8Array {
-  const s = (value: string) => ({ type: "string" as const, value });
-  const headers: Record<string, { type: "string"; value: string }> = { ":message-type": s(f.messageType) };
-  if (f.messageType === "exception") headers[":exception-type"] = s(`${f.eventType}Exception`);
-  else if (f.messageType === "error") headers[":error-code"] = s(f.eventType);
-  else headers[":event-type"] = s(f.eventType);
-  headers[":content-type"] = s("application/json");
-  return codec.encode({ headers, body: fromUtf8(f.payload) });
+  const headers: Record<string, string> = { ":message-type": f.messageType };
+  if (f.messageType === "exception") headers[":exception-type"] = `${f.eventType}Exception`;
+  else if (f.messageType === "error") headers[":error-code"] = f.eventType;
+  else headers[":event-type"] = f.eventType;
+  headers[":content-type"] = "application/json";
+  return frame(headers, f.payload);
 }
 
 /** A 12-byte prelude declaring `total` bytes, with a correct prelude CRC (so only the length is wrong). */
@@ -482,13 +468,6 @@ describe("broken bodies through request() against a loopback server", () => {
     expect(bad.error.message).toMatch(/HTML page \(a proxy or gateway answered, not Bedrock\)/);
   });
 
-  const frame = (headers: Record<string, string>, payload: string) =>
-    codec.encode({
-      headers: Object.fromEntries(
-        Object.entries(headers).map(([k, v]) => [k, { type: "string" as const, value: v }]),
-      ),
-      body: fromUtf8(payload),
-    });
   const head = good.bytes.subarray(0, good.frames[2].offset);
 
   it("a frame whose payload is not JSON", async () => {

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { request } from "../../src/client/create";
-import { ConfigError, NetworkError } from "../../src/client/errors";
 import {
   backoffDelay,
   MAX_RETRY_DELAY_MS,
@@ -9,6 +8,7 @@ import {
   retryDelay,
   THROTTLING_RETRY_BASE_MS,
 } from "../../src/client/retry";
+import { ConfigError, NetworkError } from "../../src/errors";
 import { verifyOnServer } from "../auth/helpers";
 import { capture } from "../helpers/fixtures";
 import { EVENT_STREAM, loopback } from "../helpers/server";

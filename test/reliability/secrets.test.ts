@@ -1,12 +1,11 @@
 import { inspect } from "node:util";
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import { afterAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
-import { BedrockError } from "../../src/client/errors";
 import type { ResolveOptions } from "../../src/config/resolve";
 import { createEmulator } from "../../src/emulator";
+import { BedrockError } from "../../src/errors";
 import { serve } from "../../src/node";
+import { eventFrame, exceptionFrame } from "../helpers/frames";
 import { capturingLogger, FAULT, MODEL } from "./helpers";
 
 // No key, Authorization value, secret key or session token in any log line or anything thrown, whatever the
@@ -18,7 +17,6 @@ const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEYEXAMPLE";
 const TOKEN = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKENvalue0123456789abcdef";
 const ACCESS_KEY_ID = "AKIDSECRETSTEST01";
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
 const emulator = createEmulator();
 /** Every Authorization / x-amz-security-token value that went over the wire. */
 const sentAuth = new Set<string>();
@@ -65,25 +63,16 @@ const server = await serve({
       case "json-200":
         return Response.json({ echoed: text }, { status: 200 });
       case "exception-frame": {
-        const frame = codec.encode({
-          headers: {
-            ":message-type": { type: "string", value: "exception" },
-            ":exception-type": { type: "string", value: "validationException" },
-          },
-          body: fromUtf8(JSON.stringify({ message: `rejected ${text}`, originalMessage: text })),
+        const frame = exceptionFrame("validationException", {
+          message: `rejected ${text}`,
+          originalMessage: text,
         });
         return new Response(frame as Uint8Array<ArrayBuffer>, {
           headers: { "content-type": "application/vnd.amazon.eventstream" },
         });
       }
       case "payload": {
-        const frame = codec.encode({
-          headers: {
-            ":message-type": { type: "string", value: "event" },
-            ":event-type": { type: "string", value: "contentBlockDelta" },
-          },
-          body: fromUtf8(`not json ${text}`),
-        });
+        const frame = eventFrame("contentBlockDelta", new TextEncoder().encode(`not json ${text}`));
         return new Response(frame as Uint8Array<ArrayBuffer>, {
           headers: { "content-type": "application/vnd.amazon.eventstream" },
         });
@@ -325,7 +314,10 @@ describe("secrets never appear in logs or errors", () => {
       const redacted = seen.thrown.filter((e) => (e as Error).message.includes("[redacted]"));
       expect(redacted.length).toBeGreaterThanOrEqual(10);
       // The scan would have found a secret had one been there.
-      check("control", exposure(new BedrockError("X", "x", { cause: new Error(`inner ${list[0]}`) })));
+      check(
+        "control",
+        exposure(new BedrockError("UnknownError", "x", { cause: new Error(`inner ${list[0]}`) })),
+      );
       expect(leaks).toHaveLength(1);
     });
   }

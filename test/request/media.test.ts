@@ -5,8 +5,7 @@ import { fileURLToPath } from "node:url";
 import { crc32, deflateRawSync, deflateSync } from "node:zlib";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { BedrockError } from "../../src/client/errors";
-import { base64ToBytes, bytesToBase64, normalizeBase64 } from "../../src/request/base64";
+import { BedrockError } from "../../src/errors";
 import {
   detectDocumentFormat,
   detectImageFormat,
@@ -15,7 +14,8 @@ import {
   imageBlock,
   MediaFormatError,
   videoBlock,
-} from "../../src/request/media";
+} from "../../src/request/blocks";
+import { base64ToBytes, bytesToBase64, normalizeBase64 } from "../../src/request/bytes";
 
 // ---- real files, built byte by byte ----
 // Checked once with file(1): "PNG image data, 1 x 1", "JPEG image data ... baseline", "GIF image data, version
@@ -682,7 +682,7 @@ describe("base64", () => {
   for (const [runtime, args] of runtimes) {
     it(`agrees with Buffer under ${runtime}, where Uint8Array.toBase64/fromBase64 are native`, () => {
       const bin = fileURLToPath(new URL(`../../node_modules/.bin/${runtime}`, import.meta.url));
-      const module = fileURLToPath(new URL("../../src/request/base64.ts", import.meta.url));
+      const module = fileURLToPath(new URL("../../src/request/bytes.ts", import.meta.url));
       const script = `
         import { bytesToBase64, base64ToBytes } from ${JSON.stringify(module)};
         const out = { native: typeof Uint8Array.prototype.toBase64 === "function", cases: [] };

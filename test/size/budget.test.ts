@@ -42,7 +42,7 @@ describe("bundle budgets (min+gz, esbuild, browser/worker conditions)", () => {
     expect(paths).toContain("src/client/run.ts");
     expect(paths).toContain("src/stream/decode.ts");
     const extras = paths.filter((p) =>
-      /valibot|src\/config\/|src\/auth\/(sigv4|credentials)|partial-json|structured|converse-json|request\/(body|messages|media)/.test(
+      /valibot|src\/config\/|src\/auth\/(sigv4|credentials)|partial-json|structured|converse-json|client\/hints|request\/(body|messages|media)/.test(
         p,
       ),
     );

@@ -1,13 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EventStreamError } from "../../src/client/errors";
+import { EventStreamError } from "../../src/errors";
 import { crc32 } from "../../src/stream/crc32";
-import {
-  EventStreamDecoder,
-  EventStreamDecoderStream,
-  type EventStreamMessage,
-} from "../../src/stream/decode";
+import { EventStreamDecoder, type EventStreamMessage } from "../../src/stream/decode";
+import { EventStreamDecoderStream } from "../../src/stream/web-streams";
 import { captures, FIXTURES, prng, randomCuts, splitAt } from "../helpers/fixtures";
 
 const text = new TextDecoder();

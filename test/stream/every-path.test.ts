@@ -5,14 +5,16 @@
 // - Two tool blocks open at once, their input deltas interleaved: each call gets its own arguments.
 import { describe, expect, it } from "vitest";
 import type { ConverseResult } from "../../src/client/options";
-import { ToolCallAccumulatorStream } from "../../src/stream/accumulate";
-import { EventStreamDecoderStream } from "../../src/stream/decode";
-import type { ChatEvent } from "../../src/stream/events";
-import { ConverseEventStream } from "../../src/stream/parse";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import {
+  ConverseEventStream,
+  EventStreamDecoderStream,
+  ToolCallAccumulatorStream,
+} from "../../src/stream/web-streams";
+import type { ChatEvent } from "../../src/types/events";
 import { clientFor, emulator, replayStream } from "../features/helpers";
 import { concat, prng, randomCuts, splitAt } from "../helpers/bytes";
-import { eventFrame } from "../reliability/generated";
+import { eventFrame } from "../helpers/frames";
 
 const text = (index: number, t: string) =>
   eventFrame("contentBlockDelta", { contentBlockIndex: index, delta: { text: t } });

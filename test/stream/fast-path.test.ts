@@ -5,23 +5,14 @@ import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { EventStreamDecoder } from "../../src/stream/decode";
-import type { ChatEvent } from "../../src/stream/events";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import type { ChatEvent } from "../../src/types/events";
 import { concat } from "../helpers/fixtures";
+import { eventFrame } from "../helpers/frames";
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
-const HEADERS = {
-  ":event-type": { type: "string", value: "contentBlockDelta" },
-  ":content-type": { type: "string", value: "application/json" },
-  ":message-type": { type: "string", value: "event" },
-} as const;
 
-function frame(eventType: string, body: Uint8Array | unknown): Uint8Array {
-  return codec.encode({
-    headers: { ...HEADERS, ":event-type": { type: "string", value: eventType } },
-    body: body instanceof Uint8Array ? body : fromUtf8(JSON.stringify(body)),
-  });
-}
+const frame = eventFrame;
 
 /** Events and error of a pipeline fed `bytes` cut at `cuts`; `reference` takes every frame through JSON.parse. */
 function run(bytes: Uint8Array, cuts: number[], reference: boolean) {

@@ -2,11 +2,12 @@
 // its 12-byte prelude, before the decoder waits for (or allocates) the body. With the 16 MiB default and with a
 // caller's cap, through the push decoder, the decoder stream and the fused pipeline.
 import { describe, expect, it } from "vitest";
-import { EventStreamError } from "../../src/client/errors";
-import { EventStreamDecoder, EventStreamDecoderStream, MAX_FRAME_BYTES } from "../../src/stream/decode";
+import { EventStreamError } from "../../src/errors";
+import { EventStreamDecoder, MAX_FRAME_BYTES } from "../../src/stream/decode";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import { EventStreamDecoderStream } from "../../src/stream/web-streams";
 import { concat } from "../helpers/bytes";
-import { eventFrame } from "../reliability/generated";
+import { eventFrame } from "../helpers/frames";
 
 const BARE = eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "" } }).length;
 

@@ -1,30 +1,19 @@
 // Latency and the hot path (issue 7). An event must reach the caller in the same turn as the chunk that
 // completes its frame: nothing may wait for a later chunk. And the fast path that reads Bedrock's delta
 // payloads straight from the bytes must give exactly what the JSON.parse path gives, for any bytes.
-import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { fromUtf8, toUtf8 } from "@smithy/util-utf8";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { request, stream } from "../../src/client/create";
 import type { MessageHeaders } from "../../src/stream/decode";
-import type { ChatEvent } from "../../src/stream/events";
-import { deltaPayload, parseFrame } from "../../src/stream/parse";
+import { DeltaScanner, deltaOf } from "../../src/stream/delta-scan";
+import { parseFrame } from "../../src/stream/parse";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import type { ChatEvent } from "../../src/types/events";
 import { captures } from "../helpers/fixtures";
+import { eventFrame } from "../helpers/frames";
 import { EVENT_STREAM, loopback } from "../helpers/server";
 
-const codec = new EventStreamCodec(toUtf8, fromUtf8);
-
-function frame(eventType: string, payload: unknown): Uint8Array {
-  return codec.encode({
-    headers: {
-      ":event-type": { type: "string", value: eventType },
-      ":content-type": { type: "string", value: "application/json" },
-      ":message-type": { type: "string", value: "event" },
-    },
-    body: fromUtf8(JSON.stringify(payload)),
-  });
-}
+const frame = eventFrame;
 
 describe("an event comes out of the feed call that completes its frame", () => {
   for (const cap of captures()) {
@@ -133,13 +122,14 @@ function reference(body: Uint8Array): unknown {
   }
 }
 
+/** What the pipeline's first pass reads, falling back to the reference path as the pipeline does. */
 function fast(body: Uint8Array): unknown {
-  try {
-    const p = deltaPayload(HEADERS, body, 7)!;
-    return { contentBlockIndex: p.contentBlockIndex, delta: p.delta };
-  } catch (error) {
-    return { error: (error as Error).message };
+  const scanner = new DeltaScanner();
+  if (scanner.scan(body, new DataView(body.buffer, body.byteOffset, body.length), 0, body.length)) {
+    const text = scanner.text(body);
+    if (text !== undefined) return { contentBlockIndex: scanner.index, delta: deltaOf(scanner.kind, text) };
   }
+  return reference(body);
 }
 
 describe("the delta fast path gives what JSON.parse gives", () => {

@@ -1,10 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { BedrockError } from "../../src/client/errors";
-import { ToolCallAccumulator, ToolCallAccumulatorStream } from "../../src/stream/accumulate";
-import { EventStreamDecoderStream } from "../../src/stream/decode";
-import type { ChatEvent } from "../../src/stream/events";
-import { ConverseEventStream } from "../../src/stream/parse";
+import { BedrockError } from "../../src/errors";
+import { ToolCallAccumulator } from "../../src/stream/accumulate";
 import { ConversePipeline } from "../../src/stream/pipeline";
+import {
+  ConverseEventStream,
+  EventStreamDecoderStream,
+  ToolCallAccumulatorStream,
+} from "../../src/stream/web-streams";
+import type { ChatEvent } from "../../src/types/events";
 import { capture, captures, prng, randomCuts, splitAt } from "../helpers/fixtures";
 
 function run(chunks: Uint8Array[]): { events: ChatEvent[]; error: unknown; pipeline: ConversePipeline } {

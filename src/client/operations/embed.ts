@@ -1,9 +1,8 @@
 import { resolveModel } from "../../config/resolve.ts";
-import { bytesToBase64 } from "../../request/base64.ts";
-import { RequestError } from "../../request/errors.ts";
+import { BedrockError, RequestError, ResponseShapeError } from "../../errors/index.ts";
+import { bytesToBase64 } from "../../request/bytes.ts";
 import type { ConfigInput } from "../create.ts";
 import { resolved } from "../create.ts";
-import { BedrockError } from "../errors.ts";
 import { invoke } from "./invoke.ts";
 import { checkOptions, type ModelOperationOptions } from "./plan.ts";
 
@@ -224,8 +223,7 @@ export async function embed(
         read.vectors.length !== batch.length ||
         !read.vectors.every((v) => Array.isArray(v) && v.every((x) => typeof x === "number"))
       )
-        throw new BedrockError(
-          "ResponseShapeError",
+        throw new ResponseShapeError(
           `${family.name} answered without ${batch.length} embedding vector(s) for values ${starts[i]}..${starts[i] + batch.length - 1}`,
         );
       results[i] = read;

@@ -1,6 +1,6 @@
 import { DEFAULT_REGION } from "../../endpoint/build.ts";
 import { prefixModelId } from "../../endpoint/model-id.ts";
-import { RequestError } from "../../request/errors.ts";
+import { RequestError } from "../../errors/index.ts";
 import type { ApplyGuardrailRequest, ApplyGuardrailResponse } from "../../types/converse.ts";
 import type { ConfigInput } from "../create.ts";
 import { resolved } from "../create.ts";

@@ -1,12 +1,18 @@
-import { base64ToBytes } from "../../request/base64.ts";
-import { RequestError } from "../../request/errors.ts";
+import {
+  BedrockError,
+  EventPayloadError,
+  IncompleteStreamError,
+  RequestError,
+  UnexpectedResponseError,
+} from "../../errors/index.ts";
+import { base64ToBytes } from "../../request/bytes.ts";
 import { EventStreamDecoder, type EventStreamMessage } from "../../stream/decode.ts";
 import { parseFrame } from "../../stream/parse.ts";
 import type { Attempt } from "../call.ts";
 import { EVENT_STREAM, runCall } from "../call.ts";
 import type { ConfigInput } from "../create.ts";
 import { eventStream } from "../deliver.ts";
-import { BedrockError, EventPayloadError, incompleteStream, requestIdOf } from "../errors.ts";
+import { requestIdOf } from "../service-errors.ts";
 import { callJson, checkOptions, type ModelOperationOptions, planModelOperation } from "./plan.ts";
 
 /** InvokeModel's options: the model, and the request headers the service model defines. */
@@ -150,8 +156,7 @@ async function* readChunks<T>(
   const type = response.headers.get("content-type") ?? "";
   if (!type.includes(EVENT_STREAM)) {
     const text = (await at.text(response)).slice(0, 200);
-    throw new BedrockError(
-      "UnexpectedResponseError",
+    throw new UnexpectedResponseError(
       `Expected an event stream (${EVENT_STREAM}) from /invoke-with-response-stream but got ${type || "no content type"}` +
         (/^\s*</.test(text)
           ? " with an HTML page"
@@ -162,7 +167,7 @@ async function* readChunks<T>(
     );
   }
   if (!response.body)
-    throw incompleteStream("The event stream response was empty: the body ended before any chunk");
+    throw new IncompleteStreamError("The event stream response was empty: the body ended before any chunk");
   const decoder = new EventStreamDecoder();
   const text = new TextDecoder();
   let count = 0;
@@ -174,7 +179,7 @@ async function* readChunks<T>(
       if (done) {
         decoder.end();
         if (!count)
-          throw incompleteStream(
+          throw new IncompleteStreamError(
             "The event stream ended before any chunk: the answer was cut or the model sent nothing",
           );
         return;

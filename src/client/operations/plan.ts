@@ -3,10 +3,17 @@
 
 import { resolveModel } from "../../config/resolve.ts";
 import { buildEndpoint, DEFAULT_REGION } from "../../endpoint/build.ts";
-import { checkKeys } from "../../request/body.ts";
+import {
+  type BedrockError,
+  ResponseShapeError,
+  ResponseTooLargeError,
+  UnexpectedResponseError,
+} from "../../errors/index.ts";
+import { scrubError } from "../../errors/scrub.ts";
+import { checkKeys } from "../../request/objects.ts";
 import { type Attempt, type CallPlan, runCall } from "../call.ts";
 import { authFor, type ConfigInput, resolved, secretsOf } from "../create.ts";
-import { BedrockError, requestIdOf, scrubError } from "../errors.ts";
+import { requestIdOf } from "../service-errors.ts";
 import { type TransportSettings, transportPlan } from "../transport.ts";
 
 /** The call options every operation takes: transport settings, an abort signal, extra headers. */
@@ -106,8 +113,7 @@ export async function* readJsonAnswer(response: Response, at: Attempt): AsyncGen
         const { done, value } = await at.read(reader);
         if (done) break;
         if (at.received > MAX_JSON_ANSWER_BYTES)
-          throw new BedrockError(
-            "ResponseTooLargeError",
+          throw new ResponseTooLargeError(
             `The answer is larger than ${MAX_JSON_ANSWER_BYTES} bytes: not read further`,
             { status: response.status, requestId: requestIdOf(response) },
           );
@@ -122,8 +128,7 @@ export async function* readJsonAnswer(response: Response, at: Attempt): AsyncGen
     return { json: JSON.parse(text), response };
   } catch (error) {
     const type = response.headers.get("content-type") || "no content type";
-    throw new BedrockError(
-      "UnexpectedResponseError",
+    throw new UnexpectedResponseError(
       `Expected a JSON answer from ${new URL(response.url || "http://x/").pathname} but got ${type}` +
         (/^\s*</.test(text)
           ? " with an HTML page"
@@ -144,7 +149,7 @@ export async function callJson(plan: CallPlan): Promise<JsonAnswer> {
 
 /** An answer that lacks what the service model requires: a typed error naming what is missing. */
 export function shapeError(what: string, answer: JsonAnswer): BedrockError {
-  return new BedrockError("ResponseShapeError", `The answer is not the expected shape: ${what}`, {
+  return new ResponseShapeError(`The answer is not the expected shape: ${what}`, {
     status: answer.response.status,
     requestId: requestIdOf(answer.response),
   });

@@ -1,6 +1,6 @@
 import type { ContentBlock, ConverseRequest, JsonValue, TokenUsage } from "../../types/index.ts";
-import { hashId } from "../hash.ts";
 import type { ModelReply } from "../types.ts";
+import { hashId } from "../wire/hash.ts";
 import { answerText } from "./answer.ts";
 import { citationAnswer } from "./citations.ts";
 import { inputSegments, lastUserMessage, messageText, toolNameFor, toolResults } from "./conversation.ts";

@@ -1,4 +1,4 @@
-import { hash53 } from "../hash.ts";
+import { hash53 } from "../wire/hash.ts";
 import type { InputSegment } from "./conversation.ts";
 
 // Prompt caching as Bedrock reports it: the input up to the last cache point is the cacheable prefix.

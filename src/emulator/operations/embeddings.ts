@@ -1,4 +1,4 @@
-import { hash53 } from "../hash.ts";
+import { hash53 } from "../wire/hash.ts";
 
 // Deterministic embeddings: hashed word and character-trigram features, each added with a hashed sign at a
 // hashed position of the requested dimension. Texts that share words and word pieces share features, so they

@@ -1,7 +1,7 @@
 import type { ConverseRequest } from "../../types/index.ts";
-import { validationError } from "../errors.ts";
-import { sortedJson, utf8 } from "../json.ts";
-import type { FinalReply } from "../reply.ts";
+import { validationError } from "../http/errors.ts";
+import type { FinalReply } from "../model/reply.ts";
+import { sortedJson, utf8 } from "../wire/json.ts";
 import { countTokensAnswer } from "./count-tokens.ts";
 import { chatAnswer, chatChunks, embeddingAnswer, isEmbeddingModel } from "./invoke.ts";
 
