@@ -53,6 +53,7 @@ function plan(path: string, extra: Partial<CallPlan> = {}): CallPlan {
 }
 
 /** A one-document JSON operation. */
+// biome-ignore lint/correctness/useYield: a JSON operation delivers no events: its answer is the return value
 const json: AnswerReader<never, unknown> = async function* (response, at) {
   const reader = response.body!.getReader();
   let text = "";

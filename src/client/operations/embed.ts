@@ -1,5 +1,5 @@
 import { resolveModel } from "../../config/resolve.ts";
-import { BedrockError, RequestError, ResponseShapeError } from "../../errors/index.ts";
+import { RequestError, ResponseShapeError } from "../../errors/index.ts";
 import { bytesToBase64 } from "../../request/bytes.ts";
 import type { ConfigInput } from "../create.ts";
 import { resolved } from "../create.ts";

@@ -1,5 +1,4 @@
 import {
-  BedrockError,
   EventPayloadError,
   IncompleteStreamError,
   RequestError,
