@@ -33,7 +33,7 @@ export class BedrockError extends Error {
     this.name = name;
     this.status = options.status;
     this.requestId = options.requestId;
-    this.retryable = options.retryable ?? false;
+    this.retryable = !!options.retryable;
     this.hint = options.hint;
     this.phase = options.phase;
     this.offset = options.offset;
@@ -140,7 +140,8 @@ const awsName = (code: string) => code.charAt(0).toUpperCase() + code.slice(1);
 /** Retryable as the AWS SDKs define it: throttling, transient server errors, 408/429/5xx. */
 export function isRetryable(code: string, status?: number): boolean {
   if (RETRYABLE_CODES.has(awsName(code))) return true;
-  return status === 408 || status === 429 || (status !== undefined && status >= 500 && status !== 501);
+  // A spent quota or budget (429 too) comes back only at its reset: retrying now cannot help.
+  return status === 408 || (status === 429 && !/Quota/.test(code)) || (status! >= 500 && status !== 501);
 }
 
 function hintFor(code: string, message: string, status?: number): string | undefined {
@@ -167,7 +168,7 @@ function hintFor(code: string, message: string, status?: number): string | undef
   if (code === "ResourceNotFoundException" || status === 404) {
     return "wrong region or model id, or a proxy that does not serve this path: check `region` and `url`";
   }
-  if (code === "ValidationException" && (m.includes("model identifier") || m.includes("model id"))) {
+  if (code === "ValidationException" && m.includes("model id")) {
     return "invalid model id: a full region in front of the id (us-east-1.anthropic...) is not valid; use the plain id or a geo inference profile (us., eu., apac.)";
   }
   if (code === "ValidationException" && m.includes("on-demand throughput")) {
@@ -175,7 +176,8 @@ function hintFor(code: string, message: string, status?: number): string | undef
   }
   if (code === "ThrottlingException")
     return "too many requests or tokens per minute: slow down or raise the quota";
-  return undefined;
+  // ServiceQuotaExceededException (a proxy's daily budget included): the message says until when.
+  if (/Quota/.test(code)) return `not retried${/ until \S+/.exec(message) ?? ""}`;
 }
 
 /** Builds the typed error for an AWS error code (from `x-amzn-ErrorType`, the body or the status). */
@@ -194,9 +196,7 @@ export function serviceError(
 
 /** `x-amzn-ErrorType: ThrottlingException:http://internal.amazon.com/...` -> `ThrottlingException`. */
 export function errorCodeFromHeader(value: string | null): string | undefined {
-  if (!value) return undefined;
-  const code = value.split(":")[0].trim();
-  return code || undefined;
+  return value?.split(":")[0].trim() || undefined;
 }
 
 /** The request id AWS returns in `x-amzn-requestid`, for support cases. */
@@ -264,15 +264,12 @@ export async function errorFromResponse(
   let body: any;
   try {
     body = JSON.parse(text);
-  } catch {
-    body = undefined;
-  }
+  } catch {}
   // Coral answers some errors as `{"__type": "...#Code"}`, or wrapped in `{"Output": {...}}`.
   const type = body?.__type ?? body?.Output?.__type;
-  const fromBody = typeof type === "string" ? errorCodeFromHeader(type.split("#").pop()!) : undefined;
   const code =
     errorCodeFromHeader(response.headers.get("x-amzn-errortype")) ??
-    fromBody ??
+    errorCodeFromHeader(typeof type === "string" ? type.split("#").pop()! : null) ??
     STATUS_CODES[response.status] ??
     `HttpError${response.status}`;
   let message: string = body?.message ?? body?.Message ?? "";

@@ -1,10 +1,14 @@
-import { bearerTokenChecker } from "./auth.ts";
+import { admit, capOutput, isRefusal, type Ticket } from "./admission.ts";
+import { bearerToken, bearerTokenChecker } from "./auth.ts";
 import { readLimitedBody } from "./body.ts";
 import { addCorsHeaders, isAllowedOrigin, preflightResponse } from "./cors.ts";
-import { proxyError } from "./errors.ts";
+import { type ProxyErrorType, proxyError } from "./errors.ts";
+import { type CallerLimits, meters, strictest } from "./limits.ts";
 import { scrubbingLogger } from "./log.ts";
-import { normalizeOptions, type ProxyOptions } from "./options.ts";
+import { type Metered, meterBody, type TokenUsage } from "./meter.ts";
+import { normalizeOptions, type ProxyOptions, type UsageRecord } from "./options.ts";
 import { parseRoute, type Route, upstreamUrl } from "./route.ts";
+import { looksLikeJwt } from "./sessions.ts";
 import { createUpstream, UpstreamFailure } from "./upstream.ts";
 
 export interface BedrockProxy {
@@ -60,15 +64,8 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
         return preflightResponse(request, allowed);
       return reject("UnknownOperationException", "OPTIONS is only answered as a CORS preflight.");
     }
-    const authorized = checkToken
-      ? await checkToken(request.headers.get("authorization"))
-      : (await o.authorize!(request)) === true;
-    if (!authorized) {
-      return reject(
-        "UnauthorizedException",
-        "Missing or invalid bearer token: send `Authorization: Bearer <token>` with a token this proxy accepts.",
-      );
-    }
+    const caller = await identify(request);
+    if ("type" in caller) return reject(caller.type, caller.message);
     const route =
       request.method === "POST" ? parseRoute(new URL(request.url).pathname, o.mount, o.defaultRegion) : "";
     if (typeof route === "string") {
@@ -86,7 +83,78 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
         ? reject("RequestTooLargeException", `The request body is larger than ${o.maxBodyBytes} bytes.`)
         : reject("ValidationException", "The request body could not be read.");
     }
-    return forward(request, route, body.bytes, headers(), started);
+    const limits = o.limits || caller.limits ? strictest(o.limits ?? {}, caller.limits) : undefined;
+    if (!limits || !meters(limits)) {
+      const ticket = { reserved: 0, settle: async () => {} };
+      return forward(request, route, body.bytes, headers(), started, caller.subject, ticket);
+    }
+    // Only Converse bodies carry inferenceConfig.maxTokens; other operations reserve the cap without a rewrite.
+    const converse = route.operation === "converse" || route.operation === "converse-stream";
+    const capped = converse
+      ? capOutput(body.bytes, limits.maxTokensPerRequest, o.overMaxTokens)
+      : { body: body.bytes, maxTokens: limits.maxTokensPerRequest ?? 0 };
+    if ("type" in capped) return reject(capped.type, capped.message);
+    // Worst case: every byte of the request a token (a token is at least one byte of text) plus the output cap.
+    const ticket = await admit(
+      o,
+      caller.subject,
+      limits,
+      capped.body.byteLength + capped.maxTokens,
+      (stage, error) =>
+        log?.error(`proxy: the usage store failed (${stage})`, {
+          subject: caller.subject,
+          reason: error instanceof Error ? error.message : String(error),
+          failOpen: o.failOpen,
+        }),
+    );
+    if (isRefusal(ticket)) {
+      const h = headers();
+      if (ticket.retryAfterSeconds !== undefined) h.set("retry-after", String(ticket.retryAfterSeconds));
+      const response = proxyError(ticket.type, ticket.message, h);
+      log?.info(
+        `proxy ${route.operation} ${route.region} ${route.modelId} -> ${response.status} ${ticket.type}`,
+        {
+          subject: caller.subject,
+          reason: ticket.message,
+          ms: Date.now() - started,
+        },
+      );
+      return response;
+    }
+    return forward(request, route, capped.body, headers(), started, caller.subject, ticket);
+  }
+
+  /** The caller's identity (and own limits), or why it is refused. */
+  async function identify(
+    request: Request,
+  ): Promise<{ subject: string; limits?: CallerLimits } | { type: ProxyErrorType; message: string }> {
+    const header = request.headers.get("authorization");
+    const token = bearerToken(header);
+    if (o.sessions && token !== undefined && looksLikeJwt(token)) {
+      const session = await o.sessions(token);
+      if ("subject" in session) return session;
+      return session;
+    }
+    if (checkToken) {
+      const subject = await checkToken(header);
+      if (subject) return { subject };
+    } else if (o.authorize) {
+      const verdict = await o.authorize(request);
+      if (verdict === true) return { subject: "authorized" };
+      if (
+        verdict &&
+        typeof verdict === "object" &&
+        typeof verdict.subject === "string" &&
+        verdict.subject !== ""
+      )
+        return verdict;
+    }
+    return {
+      type: "UnauthorizedException",
+      message: o.sessions
+        ? "Missing or invalid bearer token: send `Authorization: Bearer <session token>`."
+        : "Missing or invalid bearer token: send `Authorization: Bearer <token>` with a token this proxy accepts.",
+    };
   }
 
   async function forward(
@@ -95,6 +163,8 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     body: Uint8Array<ArrayBuffer>,
     headers: Headers,
     started: number,
+    subject: string,
+    ticket: Ticket,
   ): Promise<Response> {
     const sent = new Headers({
       "content-type": request.headers.get("content-type") ?? "application/json",
@@ -103,6 +173,44 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
         (route.operation === "converse" ? "application/json" : "application/vnd.amazon.eventstream"),
     });
     const where = { region: route.region, modelId: route.modelId, operation: route.operation };
+    // Every call ends here once: the reservation settled to what was used, onUsage told, the usage logged.
+    const ended = (status: number, metered: Metered, requestId?: string) => {
+      const usage: TokenUsage = metered.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+      // No usage from an answer that started: Bedrock may have billed any of it, so the reservation stands.
+      const charged = metered.usage ? usage.totalTokens : status >= 200 && status < 300 ? ticket.reserved : 0;
+      const record: UsageRecord = {
+        subject,
+        ...where,
+        usage,
+        charged,
+        status,
+        end: metered.end,
+        ms: Date.now() - started,
+      };
+      if (requestId) record.requestId = requestId;
+      // One line per call: for an answer Bedrock gave, written when its body has ended, with the tokens.
+      if (status < 300 || metered.usage) {
+        log?.info(`proxy ${route.operation} ${route.region} ${route.modelId} -> ${status}`, {
+          subject,
+          requestId,
+          ms: record.ms,
+          end: metered.end,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          charged,
+        });
+      }
+      const settled = ticket.settle(charged);
+      if (o.onUsage) {
+        void settled
+          .then(() => o.onUsage!(record))
+          .catch((error) =>
+            log?.error("proxy: onUsage failed", {
+              reason: error instanceof Error ? error.message : String(error),
+            }),
+          );
+      }
+    };
     let upstream: Response;
     try {
       upstream = await callUpstream({
@@ -127,6 +235,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
           },
         );
       }
+      ended(stage === "credentials" ? 500 : 502, { end: "error" });
       return stage === "credentials"
         ? proxyError("InternalServerException", "The proxy could not get AWS credentials.", headers)
         : proxyError("BadGatewayException", `The proxy could not reach Bedrock in ${route.region}.`, headers);
@@ -134,6 +243,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     if (upstream.type === "opaqueredirect" || (upstream.status >= 300 && upstream.status < 400)) {
       // Not followed (see createUpstream): the caller gets an error naming where it pointed, never that answer.
       await upstream.body?.cancel().catch(() => {});
+      ended(502, { end: "error" });
       const to = redirectOrigin(upstream.headers.get("location"), route.region);
       log?.warn("proxy: Bedrock answered with a redirect; not followed", {
         ...where,
@@ -150,14 +260,26 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
       if (PASSED.test(name)) headers.set(name, value);
     });
     headers.set("cache-control", "no-store");
-    log?.info(`proxy ${route.operation} ${route.region} ${route.modelId} -> ${upstream.status}`, {
-      requestId: upstream.headers.get("x-amzn-requestid") ?? undefined,
-      ms: Date.now() - started,
-    });
-    // The body stream is handed over as is: bytes reach the caller as Bedrock sends them, and a caller that
-    // goes away cancels it, which aborts the upstream request.
-    const empty = upstream.status === 204 || upstream.status === 304;
-    return new Response(empty ? null : upstream.body, {
+    const requestId = upstream.headers.get("x-amzn-requestid") ?? undefined;
+    if (upstream.status >= 300) {
+      log?.info(`proxy ${route.operation} ${route.region} ${route.modelId} -> ${upstream.status}`, {
+        subject,
+        requestId,
+        ms: Date.now() - started,
+      });
+    }
+    // The body passes through the meter chunk by chunk: bytes reach the caller as Bedrock sends them (each
+    // is handed on before the meter looks at it), and a caller that goes away cancels it, which aborts the
+    // upstream request.
+    const empty = upstream.status === 204 || upstream.status === 304 || !upstream.body;
+    let passed: ReadableStream<Uint8Array> | null = null;
+    if (empty) ended(upstream.status, { end: "complete" }, requestId);
+    else {
+      const metered = meterBody(upstream);
+      passed = metered.body;
+      void metered.done.then((m) => ended(upstream.status, m, requestId));
+    }
+    return new Response(passed, {
       status: upstream.status,
       statusText: upstream.statusText,
       headers,
