@@ -103,7 +103,7 @@ export async function admit(
       const reset = new Date(now + result.retryAfterMs).toISOString().replace(/\.\d+Z$/, "Z");
       return {
         type: "ServiceQuotaExceededException",
-        message: `This caller's daily token budget (${limits.tokensPerDay}) has no room for this request (up to ${tokens} tokens) until ${reset}, when it resets.`,
+        message: `This caller's daily token budget (${limits.tokensPerDay}) has no room for this request (up to ${tokens} tokens) until ${reset} (UTC midnight, when it resets).`,
         retryAfterSeconds,
       };
     }

@@ -16,7 +16,7 @@ export {
   type ProxyOptions,
   type UsageRecord,
 } from "./options.ts";
-export { type BedrockProxy, createProxy } from "./proxy.ts";
+export { type BedrockProxy, createProxy, type ProxyContext } from "./proxy.ts";
 export { type RedisClient, type RedisStoreOptions, redisStore } from "./redis-store.ts";
 export { type Operation, parseRoute, REGION, type Route, upstreamUrl } from "./route.ts";
 export { createSessionToken, type SessionOptions, type SessionTokenOptions } from "./sessions.ts";

@@ -11,9 +11,17 @@ import { parseRoute, type Route, upstreamUrl } from "./route.ts";
 import { looksLikeJwt } from "./sessions.ts";
 import { createUpstream, UpstreamFailure } from "./upstream.ts";
 
+/** A Worker's ExecutionContext (or anything with waitUntil): keeps the call alive until its usage is settled. */
+export interface ProxyContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 export interface BedrockProxy {
-  /** Handles one request: a Worker's `fetch`, Deno.serve's handler, or `serve()` from bedrock-edge/node. */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Handles one request: a Worker's `fetch` (pass its `ctx`, so settling a call's usage after the last byte
+   * is not cut short), Deno.serve's handler, or `serve()` from bedrock-edge/node.
+   */
+  fetch(request: Request, context?: ProxyContext): Promise<Response>;
 }
 
 /** Response headers passed through from Bedrock; everything else (content-length, encodings, cookies) is not. */
@@ -39,7 +47,11 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
   });
   const log = o.logger && scrubbingLogger(o.logger, () => [...fixed, ...current]);
 
-  async function handle(request: Request, started: number): Promise<Response> {
+  async function handle(
+    request: Request,
+    started: number,
+    keep: (p: Promise<unknown>) => void,
+  ): Promise<Response> {
     const origin = request.headers.get("origin");
     const allowed = origin !== null && isAllowedOrigin(o.origins, origin) ? origin : null;
     const headers = () => {
@@ -86,7 +98,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     const limits = o.limits || caller.limits ? strictest(o.limits ?? {}, caller.limits) : undefined;
     if (!limits || !meters(limits)) {
       const ticket = { reserved: 0, settle: async () => {} };
-      return forward(request, route, body.bytes, headers(), started, caller.subject, ticket);
+      return forward(request, route, body.bytes, headers(), started, caller.subject, ticket, keep);
     }
     // Only Converse bodies carry inferenceConfig.maxTokens; other operations reserve the cap without a rewrite.
     const converse = route.operation === "converse" || route.operation === "converse-stream";
@@ -121,7 +133,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
       );
       return response;
     }
-    return forward(request, route, capped.body, headers(), started, caller.subject, ticket);
+    return forward(request, route, capped.body, headers(), started, caller.subject, ticket, keep);
   }
 
   /** The caller's identity (and own limits), or why it is refused. */
@@ -165,6 +177,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     started: number,
     subject: string,
     ticket: Ticket,
+    keep: (p: Promise<unknown>) => void,
   ): Promise<Response> {
     const sent = new Headers({
       "content-type": request.headers.get("content-type") ?? "application/json",
@@ -174,7 +187,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     });
     const where = { region: route.region, modelId: route.modelId, operation: route.operation };
     // Every call ends here once: the reservation settled to what was used, onUsage told, the usage logged.
-    const ended = (status: number, metered: Metered, requestId?: string) => {
+    const ended = (status: number, metered: Metered, requestId?: string): Promise<void> => {
       const usage: TokenUsage = metered.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
       // No usage from an answer that started: Bedrock may have billed any of it, so the reservation stands.
       const charged = metered.usage ? usage.totalTokens : status >= 200 && status < 300 ? ticket.reserved : 0;
@@ -201,15 +214,14 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
         });
       }
       const settled = ticket.settle(charged);
-      if (o.onUsage) {
-        void settled
-          .then(() => o.onUsage!(record))
-          .catch((error) =>
-            log?.error("proxy: onUsage failed", {
-              reason: error instanceof Error ? error.message : String(error),
-            }),
-          );
-      }
+      if (!o.onUsage) return settled;
+      return settled
+        .then(() => o.onUsage!(record))
+        .catch((error) =>
+          log?.error("proxy: onUsage failed", {
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+        );
     };
     let upstream: Response;
     try {
@@ -235,7 +247,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
           },
         );
       }
-      ended(stage === "credentials" ? 500 : 502, { end: "error" });
+      keep(ended(stage === "credentials" ? 500 : 502, { end: "error" }));
       return stage === "credentials"
         ? proxyError("InternalServerException", "The proxy could not get AWS credentials.", headers)
         : proxyError("BadGatewayException", `The proxy could not reach Bedrock in ${route.region}.`, headers);
@@ -243,7 +255,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     if (upstream.type === "opaqueredirect" || (upstream.status >= 300 && upstream.status < 400)) {
       // Not followed (see createUpstream): the caller gets an error naming where it pointed, never that answer.
       await upstream.body?.cancel().catch(() => {});
-      ended(502, { end: "error" });
+      keep(ended(502, { end: "error" }));
       const to = redirectOrigin(upstream.headers.get("location"), route.region);
       log?.warn("proxy: Bedrock answered with a redirect; not followed", {
         ...where,
@@ -273,11 +285,11 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     // upstream request.
     const empty = upstream.status === 204 || upstream.status === 304 || !upstream.body;
     let passed: ReadableStream<Uint8Array> | null = null;
-    if (empty) ended(upstream.status, { end: "complete" }, requestId);
+    if (empty) keep(ended(upstream.status, { end: "complete" }, requestId));
     else {
       const metered = meterBody(upstream);
       passed = metered.body;
-      void metered.done.then((m) => ended(upstream.status, m, requestId));
+      keep(metered.done.then((m) => ended(upstream.status, m, requestId)));
     }
     return new Response(passed, {
       status: upstream.status,
@@ -287,10 +299,14 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
   }
 
   return {
-    async fetch(request) {
+    async fetch(request, context) {
       const started = Date.now();
+      // Deno.serve and Bun.serve pass other things as the second argument: only a waitUntil is used.
+      const keep = (promise: Promise<unknown>) => {
+        if (typeof context?.waitUntil === "function") context.waitUntil(promise);
+      };
       try {
-        return await handle(request, started);
+        return await handle(request, started, keep);
       } catch (error) {
         log?.error("proxy: unexpected failure", {
           reason: error instanceof Error ? error.message : String(error),
