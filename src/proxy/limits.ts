@@ -49,8 +49,8 @@ export function checkLimits(limits: unknown, where: string): CallerLimits {
 
 /** The stricter of the proxy's limits and a caller's own: for each key, the smaller of those set. */
 export function strictest(proxy: CallerLimits, caller: CallerLimits | undefined): CallerLimits {
-  if (!caller) return proxy;
   const out: CallerLimits = { ...proxy };
+  if (!caller) return out;
   for (const key of LIMIT_KEYS) {
     const c = caller[key];
     if (c !== undefined) out[key] = Math.min(c, proxy[key] ?? c);

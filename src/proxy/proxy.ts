@@ -3,7 +3,7 @@ import { bearerToken, bearerTokenChecker } from "./auth.ts";
 import { readLimitedBody } from "./body.ts";
 import { addCorsHeaders, isAllowedOrigin, preflightResponse } from "./cors.ts";
 import { type ProxyErrorType, proxyError } from "./errors.ts";
-import { type CallerLimits, meters, strictest } from "./limits.ts";
+import { type CallerLimits, DEFAULT_MAX_TOKENS, meters, strictest } from "./limits.ts";
 import { scrubbingLogger } from "./log.ts";
 import { type Metered, meterBody, type TokenUsage } from "./meter.ts";
 import { normalizeOptions, type ProxyOptions, type UsageRecord } from "./options.ts";
@@ -96,6 +96,9 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
         : reject("ValidationException", "The request body could not be read.");
     }
     const limits = o.limits || caller.limits ? strictest(o.limits ?? {}, caller.limits) : undefined;
+    // A token budget needs an output cap to reserve: the default when neither the proxy nor the token set one.
+    if (limits && (limits.tokensPerDay || limits.tokensPerMinute) && !limits.maxTokensPerRequest)
+      limits.maxTokensPerRequest = DEFAULT_MAX_TOKENS;
     if (!limits || !meters(limits)) {
       const ticket = { reserved: 0, settle: async () => {} };
       return forward(request, route, body.bytes, headers(), started, caller.subject, ticket, keep);
