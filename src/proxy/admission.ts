@@ -16,6 +16,9 @@ export interface Ticket {
 export type Refusal = { type: ProxyErrorType; message: string; retryAfterSeconds?: number };
 
 const encoder = new TextEncoder();
+/** Output-length fields of the model families' native requests (max_tokens, maxTokenCount, max_gen_len...). */
+const OUTPUT_LIMIT_KEY =
+  /^(max_?(new_)?tokens?(_to_sample)?|max_?token_?count|max_?gen_?len|max_?length|num_?predict)$/i;
 const decoder = new TextDecoder();
 
 /** The body with the output cap applied, and the output tokens it may ask for; or why it is refused. */
@@ -33,6 +36,17 @@ export function capOutput(
   }
   if (!json || typeof json !== "object" || Array.isArray(json))
     return { type: "ValidationException", message: "The request body must be a JSON object." };
+  // A model-specific output limit would get past the cap the reservation counts on.
+  const extra = json.additionalModelRequestFields;
+  if (extra && typeof extra === "object") {
+    const key = Object.keys(extra).find((k) => OUTPUT_LIMIT_KEY.test(k));
+    if (key !== undefined) {
+      return {
+        type: "ValidationException",
+        message: `additionalModelRequestFields.${key.slice(0, 40)} is not accepted by this proxy: set inferenceConfig.maxTokens (at most ${cap}).`,
+      };
+    }
+  }
   const config = (json.inferenceConfig ?? {}) as Record<string, unknown>;
   if (typeof config !== "object" || Array.isArray(config))
     return { type: "ValidationException", message: "inferenceConfig must be an object." };

@@ -158,6 +158,23 @@ describe("maxTokensPerRequest", () => {
     expect(upstream.seen).toHaveLength(0);
   });
 
+  it("refuses a model-specific output limit in additionalModelRequestFields, which would get past the cap", async () => {
+    const { post, upstream } = await setup({ limits: { maxTokensPerRequest: 64 } });
+    for (const key of ["max_tokens", "maxTokenCount", "max_gen_len", "max_new_tokens"]) {
+      const response = await post(
+        JSON.stringify({
+          messages: [{ role: "user", content: [{ text: "Hi" }] }],
+          additionalModelRequestFields: { [key]: 100_000 },
+        }),
+      );
+      expect(response.status).toBe(400);
+      expect((await response.json()).message).toContain(
+        `additionalModelRequestFields.${key} is not accepted`,
+      );
+    }
+    expect(upstream.seen).toHaveLength(0);
+  });
+
   it("a token budget without a cap reserves 4096 output tokens and caps the request there", async () => {
     const { post, upstream } = await setup({ limits: { tokensPerDay: 1_000_000 } });
     expect((await post()).status).toBe(200);
