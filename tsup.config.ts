@@ -11,6 +11,7 @@ export default defineConfig([
       emulator: "src/emulator/index.ts",
       proxy: "src/proxy/index.ts",
       node: "src/node/index.ts",
+      "ai-sdk": "src/ai-sdk/index.ts",
     },
     format: ["esm", "cjs"],
     // @internal members (the fused pipeline's hooks) stay out of the published declarations.

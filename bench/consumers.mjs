@@ -150,3 +150,124 @@ export async function aiSdkConsumer(url) {
     return verify ? summary(text, reasoning, calls) : calls.length;
   };
 }
+
+const WRITE_FILE_SCHEMA = { type: "object" };
+
+/** Reads a LanguageModelV4 doStream result directly (the provider's own cost, no `ai` layer). */
+async function readParts(stream, verify) {
+  const reader = stream.getReader();
+  let text = "";
+  let reasoning = "";
+  const calls = [];
+  let parts = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts++;
+    if (!verify) {
+      if (value.type === "error") throw value.error;
+      continue;
+    }
+    if (value.type === "text-delta") text += value.delta;
+    else if (value.type === "reasoning-delta") reasoning += value.delta;
+    else if (value.type === "tool-call") calls.push(JSON.parse(value.input));
+    else if (value.type === "error") throw value.error;
+  }
+  return verify ? summary(text, reasoning, calls) : parts;
+}
+
+const DO_STREAM_OPTIONS = {
+  prompt: [{ role: "user", content: [{ type: "text", text: "Write the files." }] }],
+  tools: [
+    { type: "function", name: "write_file", description: "Writes a file", inputSchema: WRITE_FILE_SCHEMA },
+  ],
+};
+
+/** bedrock-edge/ai-sdk's provider, from the same config `createBedrock` takes. */
+async function ourProvider(url) {
+  const { createBedrockEdge } = await import("bedrock-edge/ai-sdk");
+  return createBedrockEdge({ key: "bench", url: `${url}/model`, modelIdPrefix: "none" }, { env: {} });
+}
+
+/** @ai-sdk/amazon-bedrock's LanguageModelV4 doStream, read directly. */
+export async function aiSdkModelConsumer(url) {
+  const { createAmazonBedrock } = await import("@ai-sdk/amazon-bedrock");
+  const bedrock = createAmazonBedrock({ baseURL: url, region: "us-east-1", apiKey: "bench" });
+  return async (shape, verify) =>
+    readParts((await bedrock(`bench.${shape}`).doStream(DO_STREAM_OPTIONS)).stream, verify);
+}
+
+/** bedrock-edge/ai-sdk's LanguageModelV4 doStream, read directly. */
+export async function edgeModelConsumer(url) {
+  const provider = await ourProvider(url);
+  return async (shape, verify) =>
+    readParts((await provider(`bench.${shape}`).doStream(DO_STREAM_OPTIONS)).stream, verify);
+}
+
+/** `ai`'s streamText over a model, read as aiSdkConsumer reads it. */
+function streamTextConsumer(streamText, tools, model) {
+  return async (shape, verify) => {
+    const result = streamText({ model: model(shape), prompt: "Write the files.", tools, maxRetries: 0 });
+    let text = "";
+    let reasoning = "";
+    const calls = [];
+    for await (const part of result.fullStream) {
+      if (part.type === "text-delta") text += part.text;
+      else if (part.type === "reasoning-delta") reasoning += part.text;
+      else if (part.type === "tool-call") calls.push(part.input);
+      else if (part.type === "error") throw part.error;
+    }
+    return verify ? summary(text, reasoning, calls) : calls.length;
+  };
+}
+
+/** bedrock-edge/ai-sdk under `ai`'s streamText, as a user of the official provider would switch to it. */
+export async function edgeAiSdkConsumer(url) {
+  const { jsonSchema, streamText, tool } = await import("ai");
+  const provider = await ourProvider(url);
+  const tools = {
+    write_file: tool({ description: "Writes a file", inputSchema: jsonSchema(WRITE_FILE_SCHEMA) }),
+  };
+  return streamTextConsumer(streamText, tools, (shape) => provider(`bench.${shape}`));
+}
+
+/**
+ * The AI SDK's own floor: streamText over a model that replays, from memory, the parts bedrock-edge/ai-sdk gave
+ * for the same stream (recorded once per shape): no network, no decoding, only `ai`'s layer.
+ */
+export async function aiFloorConsumer(url) {
+  const { jsonSchema, streamText, tool } = await import("ai");
+  const provider = await ourProvider(url);
+  const tools = {
+    write_file: tool({ description: "Writes a file", inputSchema: jsonSchema(WRITE_FILE_SCHEMA) }),
+  };
+  const recorded = new Map();
+  const replay = (parts) => ({
+    specificationVersion: "v4",
+    provider: "replay",
+    modelId: "replay",
+    supportedUrls: {},
+    doGenerate: () => Promise.reject(new Error("stream only")),
+    async doStream() {
+      let i = 0;
+      const stream = new ReadableStream({
+        pull(c) {
+          // Batches of 64 parts per pull, as a network chunk would bring them.
+          for (const end = Math.min(i + 64, parts.length); i < end; i++) c.enqueue(parts[i]);
+          if (i === parts.length) c.close();
+        },
+      });
+      return { stream };
+    },
+  });
+  const run = streamTextConsumer(streamText, tools, (shape) => replay(recorded.get(shape)));
+  return async (shape, verify) => {
+    if (!recorded.has(shape)) {
+      const parts = [];
+      const reader = (await provider(`bench.${shape}`).doStream(DO_STREAM_OPTIONS)).stream.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
+      recorded.set(shape, parts);
+    }
+    return run(shape, verify);
+  };
+}

@@ -1,7 +1,15 @@
 // One runtime's throughput run: every contender on every shape, alternating, after a checked warm-up. Run by
 // run.mjs as `node|deno run -A|bun bench/throughput.mjs <server url> <rounds> [shapes] [contenders]`; prints
 // one JSON line: { runtime, version, results: { [shape]: { [contender]: { ms: [...], error? } } } }.
-import { aiSdkConsumer, awsSdkConsumer, consumers } from "./consumers.mjs";
+import {
+  aiFloorConsumer,
+  aiSdkConsumer,
+  aiSdkModelConsumer,
+  awsSdkConsumer,
+  consumers,
+  edgeAiSdkConsumer,
+  edgeModelConsumer,
+} from "./consumers.mjs";
 
 const args = globalThis.Deno ? Deno.args : process.argv.slice(2);
 const [url, roundsArg = "15", shapesArg = "mixed,text,tools,reasoning", onlyArg = ""] = args;
@@ -15,6 +23,10 @@ const errors = {};
 for (const [name, load] of [
   ["@aws-sdk/client-bedrock-runtime", awsSdkConsumer],
   ["@ai-sdk/amazon-bedrock + ai", aiSdkConsumer],
+  ["bedrock-edge/ai-sdk + ai", edgeAiSdkConsumer],
+  ["ai streamText floor (replayed parts)", aiFloorConsumer],
+  ["@ai-sdk/amazon-bedrock doStream", aiSdkModelConsumer],
+  ["bedrock-edge/ai-sdk doStream", edgeModelConsumer],
 ]) {
   try {
     contenders[name] = await load(url);

@@ -20,6 +20,11 @@ const ROOTS = [
   ["ConverseStreamRequest", "ConverseStream request"],
   ["ConverseResponse", "Converse response"],
   ["ConverseStreamOutput", "ConverseStream events"],
+  ["CountTokensRequest", "CountTokens request"],
+  ["CountTokensResponse", "CountTokens response"],
+  ["ResponseStream", "InvokeModelWithResponseStream events"],
+  ["ApplyGuardrailRequest", "ApplyGuardrail request"],
+  ["ApplyGuardrailResponse", "ApplyGuardrail response"],
 ];
 
 /** Shapes whose TypeScript name differs from the model's (`Document` would shadow the DOM's global). */

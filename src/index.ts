@@ -5,6 +5,26 @@ export type { BedrockClient, ChatEventStream, ConfigInput } from "./client/creat
 export { createBedrock, planCall, request, stream } from "./client/create.ts";
 export type { BedrockErrorOptions } from "./client/errors.ts";
 export { errorFromResponse, isRetryable } from "./client/errors.ts";
+export type { CountTokensResult } from "./client/operations/count-tokens.ts";
+export { countTokens } from "./client/operations/count-tokens.ts";
+export type {
+  EmbedImage,
+  EmbedOptions,
+  EmbedPurpose,
+  EmbedResult,
+  EmbedValue,
+} from "./client/operations/embed.ts";
+export { embed, embeddingFamily } from "./client/operations/embed.ts";
+export type { ApplyGuardrailInput } from "./client/operations/guardrail.ts";
+export { applyGuardrail } from "./client/operations/guardrail.ts";
+export type {
+  InvokeChunkStream,
+  InvokeOptions,
+  InvokeResult,
+  InvokeUsage,
+} from "./client/operations/invoke.ts";
+export { invoke, invokeStream } from "./client/operations/invoke.ts";
+export type { ModelOperationOptions, OperationOptions } from "./client/operations/plan.ts";
 export type {
   Callbacks,
   ConverseResult,

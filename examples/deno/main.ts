@@ -1,4 +1,4 @@
-// Streams a Bedrock answer to the terminal.
+// Counts the prompt's input tokens (CountTokens), then streams a Bedrock answer to the terminal.
 //   BEDROCK_API_KEY=... deno run --allow-net --allow-env=BEDROCK_API_KEY,AWS_BEARER_TOKEN_BEDROCK,AWS_REGION,BEDROCK_URL,BEDROCK_MODEL main.ts "Why is the sky blue?"
 // BEDROCK_URL (optional): a local emulator (`npx bedrock-edge emulator`) or a proxy instead of AWS.
 import { createBedrock } from "bedrock-edge";
@@ -21,11 +21,17 @@ const bedrock = createBedrock(
   { env: {} },
 );
 
+const messages = [{ role: "user" as const, content: prompt }];
 try {
-  for await (const event of bedrock.stream([{ role: "user", content: prompt }])) {
+  // What the request will cost before sending it: counted by the same request builder, nothing generated.
+  const { inputTokens } = await bedrock.countTokens(messages);
+  write(`[${inputTokens} input tokens]\n`);
+  for await (const event of bedrock.stream(messages)) {
     if (event.type === "text") write(event.text);
     if (event.type === "finish")
-      write(`\n[${event.stopReason}, ${event.usage?.totalTokens ?? "?"} tokens]\n`);
+      write(
+        `\n[${event.stopReason}, ${event.usage?.inputTokens ?? "?"} in, ${event.usage?.totalTokens ?? "?"} tokens]\n`,
+      );
   }
 } catch (error) {
   const e = error as Error;

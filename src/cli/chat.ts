@@ -158,20 +158,20 @@ async function runTurns(
   return code;
 }
 
-function modelsOf(config: ConfigDocument): Record<string, unknown> {
+export function modelsOf(config: ConfigDocument): Record<string, unknown> {
   const models = config.block?.models;
   return typeof models === "object" && models !== null ? (models as Record<string, unknown>) : {};
 }
 
 /** The emulator replaces where requests go and how they authenticate; models and parameters stay. */
-function pointAtEmulator(config: ConfigDocument, emulator: LocalEmulator): void {
+export function pointAtEmulator(config: ConfigDocument, emulator: LocalEmulator): void {
   // No provider block: a broken document, which validation reports next.
   if (!config.block) return;
   delete config.block.credentials;
   Object.assign(config.block, emulator.provider);
 }
 
-function openClient(
+export function openClient(
   config: ConfigDocument,
   io: Io,
   choice: { provider?: string; baseDir?: string },
@@ -190,7 +190,7 @@ function openClient(
   }
 }
 
-function preflight(client: BedrockClient, options: RequestOptions): void {
+export function preflight(client: BedrockClient, options: RequestOptions): void {
   try {
     planCall(client.config, [{ role: "user", content: "." }], {
       model: options.model,
@@ -217,7 +217,7 @@ function preflight(client: BedrockClient, options: RequestOptions): void {
   }
 }
 
-async function readPrompt(positionals: string[], io: Io): Promise<string> {
+export async function readPrompt(positionals: string[], io: Io): Promise<string> {
   if (positionals.length > 0) {
     const prompt = positionals.join(" ");
     if (prompt.trim() === "") throw new CliError("the prompt is empty");

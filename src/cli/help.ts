@@ -11,6 +11,8 @@ Usage: bedrock-edge <command> [options]
 Commands:
   demo        a streamed chat with a tool call against the built-in emulator (no network, no keys)
   chat        send a prompt to Bedrock (or to the emulator) and stream the answer
+  count       count the input tokens a prompt would take (CountTokens), without running the model
+  embed       embedding vectors for texts, one JSON array per line
   emulator    serve the Bedrock Runtime emulator over HTTP, for your apps and tests
 %PROXY%  help CMD    show the help of a command
 
@@ -101,4 +103,41 @@ Point a client at it:
                          "modelIdPrefix": "none", "key": "any-key"}}}
   AWS SDK               new BedrockRuntimeClient({ endpoint: "http://127.0.0.1:${DEFAULT_EMULATOR_PORT}", ... })
   per request           header x-bedrock-edge-fault: SPEC, or a model id fault.SPEC
+`;
+
+export const COUNT_HELP = `Usage: bedrock-edge count [options] [PROMPT...]
+
+Counts the input tokens PROMPT (read from stdin when none is given) would take with --model, as Bedrock's
+CountTokens answers, and prints the number. Nothing is generated and nothing is billed.
+
+Options:
+  --config FILE       an ECA config file (as for chat)
+  --provider NAME     which provider, when the document has several with "api": "bedrock"
+  --model NAME        an alias from the config's models, PROVIDER/ALIAS, or a Bedrock model id
+  --system TEXT       a system prompt, counted too
+  --emulator          count with an in-process emulator: no network, no keys
+  --log-level LEVEL   silent | error | warn | info | debug
+  -h, --help          show this help
+
+Environment and exit status: as for chat (bedrock-edge chat --help).
+`;
+
+export const EMBED_HELP = `Usage: bedrock-edge embed [options] [TEXT...]
+
+Embeds each TEXT (or, without arguments, each non-empty line of stdin) and prints one vector per line, as a
+JSON array, in order. Models: Titan Text Embeddings V2, Titan Multimodal Embeddings G1, Cohere Embed v3/v4,
+Nova Multimodal Embeddings; batches and concurrency are handled for you.
+
+Options:
+  --config FILE       an ECA config file (as for chat)
+  --provider NAME     which provider, when the document has several with "api": "bedrock"
+  --model NAME        an embedding model id or alias (with --emulator, default amazon.titan-embed-text-v2:0)
+  --dimensions N      the vector length, where the model lets you choose
+  --purpose P         document (default) | query | classification | clustering
+  --normalize         unit-length vectors
+  --emulator          embed with an in-process emulator: no network, no keys
+  --log-level LEVEL   silent | error | warn | info | debug
+  -h, --help          show this help
+
+Environment and exit status: as for chat (bedrock-edge chat --help).
 `;

@@ -1,7 +1,9 @@
 // The `bedrock-edge` command: dispatches to a subcommand and turns what it returns or throws into an exit code.
 import { readFileSync } from "node:fs";
 import { runChat } from "./chat.ts";
+import { runCount } from "./count.ts";
 import { runDemo } from "./demo.ts";
+import { runEmbed } from "./embed.ts";
 import { runEmulator } from "./emulator-command.ts";
 import { CliError, describeError, EXIT, exitCodeFor } from "./errors.ts";
 import { MAIN_HELP, PROXY_LINE } from "./help.ts";
@@ -13,6 +15,8 @@ type Command = (argv: string[], io: Io) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   demo: runDemo,
   chat: runChat,
+  count: runCount,
+  embed: runEmbed,
   emulator: runEmulator,
   proxy: runProxyCommand,
 };

@@ -1,14 +1,39 @@
-import type { ToolCallAccumulator } from "../stream/accumulate.ts";
+import { ToolCallAccumulator } from "../stream/accumulate.ts";
 import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../stream/events.ts";
 import { definedFields, RESPONSE_EXTRAS } from "../stream/fields.ts";
+import type { Attempt, CallPlan } from "./call.ts";
 import { BedrockError, describe, requestIdOf } from "./errors.ts";
-import type { CallPlan } from "./run.ts";
+import type { LevelLogger } from "./log.ts";
+import { logUsage, partialOf } from "./run.ts";
+
+/**
+ * A /converse answer as one batch of chat events (the accumulator returned holds the result), read under the
+ * transport's idle timer; a failure before it is delivered carries what was accumulated as `partial`.
+ */
+export async function* readConverseJson(plan: CallPlan, response: Response, at: Attempt) {
+  const accumulator = new ToolCallAccumulator();
+  at.partial = () => partialOf(accumulator, 0);
+  const events = await converseJsonEvents(response, accumulator, (reader) => at.read(reader));
+  logEvents(plan.log, events);
+  at.delivered = true;
+  yield events;
+  return accumulator;
+}
+
+function logEvents(log: LevelLogger, events: ChatEvent[]): void {
+  if (!log.debugEnabled) logUsage(log, events);
+  else for (const e of events) log.debug(`event ${e.type}`, e);
+}
 
 /**
  * A /converse response as one batch of chat events, through `accumulator` so that both modes give the same
  * events and result; the message is kept exactly as AWS sent it. `next` reads one chunk (the caller times it).
  */
-export const readConverseJson: NonNullable<CallPlan["readJson"]> = async (response, accumulator, next) => {
+async function converseJsonEvents(
+  response: Response,
+  accumulator: ToolCallAccumulator,
+  next: (reader: ReadableStreamDefaultReader<Uint8Array>) => Promise<ReadableStreamReadResult<Uint8Array>>,
+): Promise<ChatEvent[]> {
   let text = "";
   if (response.body) {
     const reader = response.body.getReader();
@@ -32,7 +57,7 @@ export const readConverseJson: NonNullable<CallPlan["readJson"]> = async (respon
     accumulator,
     response,
   );
-};
+}
 
 /** The largest /converse body read (far above any answer Bedrock sends); the rest is cancelled. */
 export const MAX_CONVERSE_JSON_BYTES = 64 * 1024 * 1024;

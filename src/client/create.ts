@@ -8,10 +8,22 @@ import { prefixModelId } from "../endpoint/model-id.ts";
 import { buildConverseBody, checkKeys, NATIVE_KEYS, PARAMETER_KEYS } from "../request/body.ts";
 import type { InputMessage } from "../request/messages.ts";
 import { LazyPartialJson } from "../stream/partial-json.ts";
+import type { ApplyGuardrailResponse } from "../types/converse.ts";
 import { readConverseJson } from "./converse-json.ts";
 import { type ChatEventStream, drain, eventStream, type OpenCall } from "./deliver.ts";
 import { Dispatcher } from "./dispatch.ts";
 import { type BedrockError, ConfigError, scrubError } from "./errors.ts";
+import { type CountTokensResult, countTokens } from "./operations/count-tokens.ts";
+import { type EmbedOptions, type EmbedResult, type EmbedValue, embed } from "./operations/embed.ts";
+import { type ApplyGuardrailInput, applyGuardrail } from "./operations/guardrail.ts";
+import {
+  type InvokeChunkStream,
+  type InvokeOptions,
+  type InvokeResult,
+  invoke,
+  invokeStream,
+} from "./operations/invoke.ts";
+import type { OperationOptions } from "./operations/plan.ts";
 import { CLIENT_OPTION_KEYS, type ConverseResult, type RequestOptions } from "./options.ts";
 import { resultOf } from "./result.ts";
 import { type CallPlan, runConverse } from "./run.ts";
@@ -25,7 +37,7 @@ const OPTION_KEYS = [...CLIENT_OPTION_KEYS, ...PARAMETER_KEYS, ...NATIVE_KEYS];
 /** A config object, or anything `resolveConfig` accepts (a provider block or a `{providers}` document). */
 export type ConfigInput = BedrockConfig | ProviderConfigInput | Record<string, unknown>;
 
-function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig {
+export function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig {
   // resolveConfig's output carries `env`, a key no config file may hold: already resolved, use as is.
   const env = (config as Partial<BedrockConfig>).env;
   if ((config as any)[RESOLVED] || (typeof env === "object" && env !== null)) return config as BedrockConfig;
@@ -41,7 +53,7 @@ function resolved(config: ConfigInput, options?: ResolveOptions): BedrockConfig 
 }
 
 /** Every secret a config or its environment could hold, for scrubbing errors. */
-function secretsOf(config: Partial<BedrockConfig> | undefined, options?: ResolveOptions): string[] {
+export function secretsOf(config: Partial<BedrockConfig> | undefined, options?: ResolveOptions): string[] {
   const env = options?.env ?? config?.env ?? {};
   const raw = config as Record<string, any> | undefined;
   const blocks = raw?.providers && typeof raw.providers === "object" ? Object.values(raw.providers) : [raw];
@@ -63,7 +75,7 @@ function secretsOf(config: Partial<BedrockConfig> | undefined, options?: Resolve
 }
 
 /** Auth for a config: a custom authorizer, else `resolveAuth`'s order (key, credentials, env bearer keys, env AWS keys). */
-function authFor(config: BedrockConfig, secrets: string[]): Authorizer {
+export function authFor(config: BedrockConfig, secrets: string[]): Authorizer {
   if (config.auth) return config.auth;
   try {
     return resolveAuth(
@@ -214,6 +226,22 @@ export interface BedrockClient {
   readonly config: BedrockConfig;
   request(messages: readonly InputMessage[], options?: RequestOptions): Promise<ConverseResult>;
   stream(messages: readonly InputMessage[], options?: RequestOptions): ChatEventStream;
+  /** The input tokens these messages and options would take (CountTokens), without running the model. */
+  countTokens(messages: readonly InputMessage[], options?: RequestOptions): Promise<CountTokensResult>;
+  /** Embedding vectors for one value or many, in order (InvokeModel with the model family's own JSON). */
+  embed(values: EmbedValue | readonly EmbedValue[], options?: EmbedOptions): Promise<EmbedResult>;
+  /** One InvokeModel call: the model's native JSON in and out, with the token counts. */
+  invoke<T = unknown>(
+    body: Record<string, unknown> | string,
+    options?: InvokeOptions,
+  ): Promise<InvokeResult<T>>;
+  /** One InvokeModelWithResponseStream call: the model's native chunks as they arrive. */
+  invokeStream<T = Record<string, unknown>>(
+    body: Record<string, unknown> | string,
+    options?: InvokeOptions,
+  ): InvokeChunkStream<T>;
+  /** Checks content against a guardrail without a model call (ApplyGuardrail). */
+  applyGuardrail(input: ApplyGuardrailInput, options?: OperationOptions): Promise<ApplyGuardrailResponse>;
 }
 
 /** A client bound to one config. `options.env` defaults to the process environment where one exists. */
@@ -223,5 +251,10 @@ export function createBedrock(config: ConfigInput, options?: ResolveOptions): Be
     config: c,
     request: (messages, opts) => request(c, messages, opts),
     stream: (messages, opts) => stream(c, messages, opts),
+    countTokens: (messages, opts) => countTokens(c, messages, opts),
+    embed: (values, opts) => embed(c, values, opts),
+    invoke: (body, opts) => invoke(c, body, opts),
+    invokeStream: (body, opts) => invokeStream(c, body, opts),
+    applyGuardrail: (input, opts) => applyGuardrail(c, input, opts),
   };
 }

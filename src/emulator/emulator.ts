@@ -13,9 +13,15 @@ import {
 import { type Fault, FaultSpecError, formatFaults, httpErrorOf, parseFaults } from "./faults.ts";
 import { encodeEvent, paddingFor, splitFrames } from "./frames.ts";
 import { sortedJson, utf8 } from "./json.ts";
-import { builtinReply } from "./model/builtin.ts";
+import { builtinReply, DEFAULT_BLOCKED_MESSAGE } from "./model/builtin.ts";
 import { PromptCache } from "./model/prompt-cache.ts";
 import { isValidModelId } from "./model-id.ts";
+import {
+  answerModelOperation,
+  applyGuardrailAnswer,
+  isModelOperation,
+  matchGuardrail,
+} from "./operations/index.ts";
 import { readBody } from "./read-body.ts";
 import { finishReply } from "./reply.ts";
 import { decodeModelId, matchRoute, type Operation } from "./route.ts";
@@ -61,6 +67,22 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     started: number,
   ): Promise<Response> {
     if (request.method === "OPTIONS" && cors) return preflight(request, headers);
+    const guardrail = request.method === "POST" ? matchGuardrail(info.path) : undefined;
+    if (guardrail) {
+      info.operation = "apply-guardrail";
+      await checkAuthorization(request.headers.get("authorization"), options);
+      const faults = [...defaultFaults, ...parseFaults(request.headers.get(HEADER.fault) ?? "")];
+      const http = faults.find((f) => f.kind === "http");
+      if (http) return httpFaultResponse(http, headers);
+      const text = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
+      const answer = applyGuardrailAnswer(
+        text,
+        guardrail,
+        options.blockedWords ?? ["BLOCKME"],
+        options.blockedMessage ?? DEFAULT_BLOCKED_MESSAGE,
+      );
+      return jsonResponse(utf8.encode(sortedJson(answer)), faults, chunkSizeFor(request), request, headers);
+    }
     const route = matchRoute(info.path);
     if (!route || request.method !== "POST") return unknownOperationResponse(headers);
     info.operation = route.operation;
@@ -99,6 +121,18 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
     if (http) return httpFaultResponse(http, headers);
 
     const text = await readBody(request, options.maxBodyBytes ?? DEFAULT_MAX_BODY);
+    if (isModelOperation(route.operation))
+      return answerModelOperation(route.operation, modelId, text, {
+        reply: async (body) =>
+          finishReply(await respond(body, modelId, route.operation, info.requestId, request.signal), body),
+        json: (bytes, extra) => {
+          for (const [name, value] of Object.entries(extra ?? {})) headers.set(name, value);
+          return jsonResponse(bytes, faults, chunkSize, request, headers);
+        },
+        stream: (frames) =>
+          eventStreamResponse(planStream(frames, planOptions(faults)), chunkSize, request, headers),
+        latencyMs: () => options.latencyMs ?? Date.now() - started,
+      });
     if (replay !== undefined)
       return replayResponse(replay, route.operation, faults, chunkSize, request, info, headers);
 
@@ -257,7 +291,10 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
       const headers = new Headers({ "x-amzn-RequestId": requestId });
       if (cors) {
         headers.set("access-control-allow-origin", "*");
-        headers.set("access-control-expose-headers", "x-amzn-RequestId, x-amzn-ErrorType");
+        headers.set(
+          "access-control-expose-headers",
+          "x-amzn-RequestId, x-amzn-ErrorType, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count",
+        );
       }
       let response: Response;
       try {

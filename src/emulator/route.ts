@@ -1,4 +1,10 @@
-export type Operation = "converse" | "converse-stream";
+export type Operation =
+  | "converse"
+  | "converse-stream"
+  | "count-tokens"
+  | "invoke"
+  | "invoke-with-response-stream"
+  | "apply-guardrail";
 
 export interface Route {
   operation: Operation;
@@ -7,7 +13,8 @@ export interface Route {
 }
 
 // A raw `/` inside the model id (an ARN not percent-encoded) makes the path match nothing, as on AWS.
-const ROUTE = /^\/model\/([^/]+)\/(converse|converse-stream)$/;
+const ROUTE =
+  /^\/model\/([^/]+)\/(converse|converse-stream|count-tokens|invoke|invoke-with-response-stream)$/;
 
 /** The operation a request path names, or undefined when Bedrock would answer UnknownOperationException. */
 export function matchRoute(pathname: string): { operation: Operation; rawModelId: string } | undefined {

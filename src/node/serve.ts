@@ -155,7 +155,9 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
       timer.unref();
       const clear = () => clearTimeout(timer);
       req.once("end", clear);
-      (socket ?? (req as Http2ServerRequest).stream).once("close", clear);
+      // The exchange's own close (its answer done, or the connection gone), not the socket's: a keep-alive
+      // socket would gather one listener per request.
+      res.once("close", clear);
     }
     handle(handler, req, res, exchange, origin, onError).catch((error) => destroy(res, error));
   };

@@ -5,7 +5,9 @@ export type OriginPolicy = readonly string[] | ((origin: string) => boolean);
 
 /** Request headers a page may send: what the core client and the AWS SDKs put on a Converse call. */
 const ALLOWED_HEADER = /^(authorization|content-type|accept|x-amz-[a-z0-9-]+|amz-sdk-[a-z0-9-]+)$/;
-const EXPOSED = "x-amzn-RequestId, x-amzn-ErrorType, retry-after";
+// InvokeModel reports its token counts in headers: a page reads them only if they are exposed.
+const EXPOSED =
+  "x-amzn-RequestId, x-amzn-ErrorType, retry-after, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count";
 const MAX_AGE_SECONDS = "600";
 
 /** Checks the allow-list entries once: exact origins such as `https://app.example.com`, no `*`. */

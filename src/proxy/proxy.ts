@@ -24,6 +24,9 @@ export interface BedrockProxy {
   fetch(request: Request, context?: ProxyContext): Promise<Response>;
 }
 
+/** InvokeModel's request headers, forwarded upstream; no other caller header is. */
+const BEDROCK_REQUEST_HEADER =
+  /^x-amzn-bedrock-(accept|trace|guardrailidentifier|guardrailversion|performanceconfig-latency|service-tier|request-metadata)$/;
 /** Response headers passed through from Bedrock; everything else (content-length, encodings, cookies) is not. */
 const PASSED = /^(content-type|x-amzn-requestid|x-amzn-errortype|retry-after|x-amzn-bedrock-[a-z0-9-]+)$/;
 
@@ -86,7 +89,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     if (o.allowedRegions && !o.allowedRegions.has(route.region)) {
       return reject("AccessDeniedException", `Region ${route.region} is not allowed by this proxy.`);
     }
-    if (o.allowedModels && !o.allowedModels.has(route.modelId)) {
+    if (o.allowedModels && !route.guardrailVersion && !o.allowedModels.has(route.modelId)) {
       return reject("AccessDeniedException", `Model ${route.modelId} is not allowed by this proxy.`);
     }
     const body = await readLimitedBody(request, o.maxBodyBytes);
@@ -186,7 +189,11 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
       "content-type": request.headers.get("content-type") ?? "application/json",
       accept:
         request.headers.get("accept") ??
-        (route.operation === "converse" ? "application/json" : "application/vnd.amazon.eventstream"),
+        (route.operation.endsWith("stream") ? "application/vnd.amazon.eventstream" : "application/json"),
+    });
+    // InvokeModel's own request headers (trace, guardrail, latency, tier, metadata) are signed and passed on.
+    request.headers.forEach((value, name) => {
+      if (BEDROCK_REQUEST_HEADER.test(name)) sent.set(name, value);
     });
     const where = { region: route.region, modelId: route.modelId, operation: route.operation };
     // Every call ends here once: the reservation settled to what was used, onUsage told, the usage logged.

@@ -3,12 +3,29 @@ import { uriEncode } from "../auth/sigv4.ts";
 // Which Bedrock call a path names, and the one URL it may be forwarded to. Nothing in the path can pick
 // the host: the region must match REGION and the model id is percent-encoded into a single path segment.
 
-export type Operation = "converse" | "converse-stream";
+export type Operation =
+  | "converse"
+  | "converse-stream"
+  | "count-tokens"
+  | "invoke"
+  | "invoke-with-response-stream"
+  | "apply-guardrail";
+
+/** The operations on a model: `{mount}/{region}.{modelId}/{operation}`. */
+const MODEL_OPERATIONS = [
+  "converse",
+  "converse-stream",
+  "count-tokens",
+  "invoke",
+  "invoke-with-response-stream",
+];
 
 export interface Route {
   region: string;
-  /** The model id decoded once, as Bedrock reads it (`%3A` -> `:`, `%2F` -> `/`). */
+  /** The model id decoded once, as Bedrock reads it (`%3A` -> `:`, `%2F` -> `/`); for apply-guardrail, the guardrail id. */
   modelId: string;
+  /** apply-guardrail only: `{mount}/guardrail/{region}.{guardrailId}/version/{version}/apply`. */
+  guardrailVersion?: string;
   operation: Operation;
   /** True when the path carried the region (`{region}.{modelId}`), false when defaultRegion was used. */
   regionInPath: boolean;
@@ -22,9 +39,15 @@ const MODEL_ID = /^[A-Za-z0-9][!-~]{0,2047}$/;
 /** The route for a path under `mount`, or a message saying why there is none. */
 export function parseRoute(pathname: string, mount: string, defaultRegion?: string): Route | string {
   if (!pathname.startsWith(`${mount}/`)) return `the path must start with ${mount}/`;
-  const parts = pathname.slice(mount.length + 1).split("/");
-  if (parts.length !== 2 || (parts[1] !== "converse" && parts[1] !== "converse-stream")) {
-    return `expected ${mount}/{region}.{modelId}/converse or /converse-stream (an ARN's "/" must be sent as %2F)`;
+  let parts = pathname.slice(mount.length + 1).split("/");
+  let guardrailVersion: string | undefined;
+  if (parts.length === 5 && parts[0] === "guardrail" && parts[2] === "version" && parts[4] === "apply") {
+    guardrailVersion = parts[3];
+    if (!/^(DRAFT|[1-9]\d{0,7})$/.test(guardrailVersion))
+      return "the guardrail version must be DRAFT or a number";
+    parts = [parts[1], "apply-guardrail"];
+  } else if (parts.length !== 2 || !MODEL_OPERATIONS.includes(parts[1])) {
+    return `expected ${mount}/{region}.{modelId}/converse, /converse-stream, /count-tokens, /invoke or /invoke-with-response-stream, or ${mount}/guardrail/{region}.{guardrailId}/version/{version}/apply (an ARN's "/" must be sent as %2F)`;
   }
   let id: string;
   try {
@@ -39,7 +62,13 @@ export function parseRoute(pathname: string, mount: string, defaultRegion?: stri
   const modelId = regionInPath ? id.slice(dot + 1) : id;
   if (!region) return "no region in the path ({region}.{modelId}) and no defaultRegion configured";
   if (!MODEL_ID.test(modelId)) return "the model id is not a valid Bedrock model identifier";
-  return { region, modelId, operation: parts[1], regionInPath };
+  return {
+    region,
+    modelId,
+    operation: parts[1] as Operation,
+    regionInPath,
+    ...(guardrailVersion && { guardrailVersion }),
+  };
 }
 
 /**
@@ -48,7 +77,9 @@ export function parseRoute(pathname: string, mount: string, defaultRegion?: stri
  */
 export function upstreamUrl(route: Route, upstream?: string): URL {
   const origin = upstream ?? `https://bedrock-runtime.${route.region}.amazonaws.com`;
-  const path = `/model/${uriEncode(route.modelId)}/${route.operation}`;
+  const path = route.guardrailVersion
+    ? `/guardrail/${uriEncode(route.modelId)}/version/${route.guardrailVersion}/apply`
+    : `/model/${uriEncode(route.modelId)}/${route.operation}`;
   const url = new URL(`${origin}${path}`);
   // Belt and braces: the URL must be exactly what the route says, whatever the id held.
   const host = upstream ? new URL(upstream).host : `bedrock-runtime.${route.region}.amazonaws.com`;

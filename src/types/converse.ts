@@ -1654,3 +1654,169 @@ export interface ThrottlingException {
 export interface ServiceUnavailableException {
   message?: string;
 }
+
+// ---- CountTokens request ----
+
+export interface CountTokensRequest {
+  /** The input for which to count tokens. */
+  input: CountTokensInput;
+}
+
+/**
+ * The input value for token counting.
+ * A model union: exactly one member is set.
+ */
+export type CountTokensInput = ExactlyOne<{
+  /** An InvokeModel request for which to count tokens. */
+  invokeModel: InvokeModelTokensRequest;
+  /** A Converse request for which to count tokens. */
+  converse: ConverseTokensRequest;
+}>;
+
+/** The body of an InvokeModel API request for token counting. */
+export interface InvokeModelTokensRequest {
+  /**
+   * The request body to count tokens for, formatted according to the model's expected input format.
+   * Base64 text in the JSON wire format (AWS `blob`).
+   */
+  body: string;
+}
+
+/** The inputs from a Converse API request for token counting. */
+export interface ConverseTokensRequest {
+  /** An array of messages to count tokens for. */
+  messages?: Message[];
+  /** The system content blocks to count tokens for. */
+  system?: SystemContentBlock[];
+  /** The toolConfig of Converse input request to count tokens for. */
+  toolConfig?: ToolConfiguration;
+  /** The additionalModelRequestFields of Converse input request to count tokens for. */
+  additionalModelRequestFields?: JsonValue;
+}
+
+// ---- CountTokens response ----
+
+export interface CountTokensResponse {
+  /** The number of tokens in the provided input according to the specified model's tokenization rules. */
+  inputTokens: number;
+}
+
+// ---- InvokeModelWithResponseStream events ----
+
+/**
+ * Definition of content in the response stream.
+ * One event per stream frame; exceptions arrive as frames of their own.
+ */
+export type ResponseStream = ExactlyOne<{
+  /** Content included in the response. */
+  chunk: PayloadPart;
+  /** An internal server error occurred. */
+  internalServerException: InternalServerException;
+  /** An error occurred while streaming the response. */
+  modelStreamErrorException: ModelStreamErrorException;
+  /** Input validation failed. */
+  validationException: ValidationException;
+  /** Your request was throttled because of service-wide limitations. */
+  throttlingException: ThrottlingException;
+  /** The request took too long to process. */
+  modelTimeoutException: ModelTimeoutException;
+  /** The service isn't available. */
+  serviceUnavailableException: ServiceUnavailableException;
+}>;
+
+/** Payload content included in the response. */
+export interface PayloadPart {
+  /**
+   * Base64-encoded bytes of payload data.
+   * Base64 text in the JSON wire format (AWS `blob`).
+   */
+  bytes?: string;
+}
+
+/** The request took too long to process. */
+export interface ModelTimeoutException {
+  message?: string;
+}
+
+// ---- ApplyGuardrail request ----
+
+export interface ApplyGuardrailRequest {
+  /** The source of data used in the request to apply the guardrail. */
+  source: GuardrailContentSource;
+  /** The content details used in the request to apply the guardrail. */
+  content: GuardrailContentBlock[];
+  /** Specifies the scope of the output that you get in the response. */
+  outputScope?: GuardrailOutputScope;
+}
+
+export type GuardrailContentSource = "INPUT" | "OUTPUT";
+
+/**
+ * The content block to be evaluated by the guardrail.
+ * A model union: exactly one member is set.
+ */
+export type GuardrailContentBlock = ExactlyOne<{
+  /** Text within content block to be evaluated by the guardrail. */
+  text: GuardrailTextBlock;
+  /** Image within guardrail content block to be evaluated by the guardrail. */
+  image: GuardrailImageBlock;
+}>;
+
+/** The text block to be evaluated by the guardrail. */
+export interface GuardrailTextBlock {
+  /** The input text details to be evaluated by the guardrail. */
+  text: string;
+  /** The qualifiers describing the text block. */
+  qualifiers?: GuardrailContentQualifier[];
+}
+
+export type GuardrailContentQualifier = "grounding_source" | "query" | "guard_content";
+
+/** Contain an image which user wants guarded. */
+export interface GuardrailImageBlock {
+  /** The format details for the file type of the image blocked by the guardrail. */
+  format: GuardrailImageFormat;
+  /** The image source (image bytes) details of the image blocked by the guardrail. */
+  source: GuardrailImageSource;
+}
+
+export type GuardrailImageFormat = "png" | "jpeg";
+
+/**
+ * The image source (image bytes) of the guardrail image source.
+ * A model union: exactly one member is set.
+ */
+export type GuardrailImageSource = ExactlyOne<{
+  /**
+   * The bytes details of the guardrail image source.
+   * Base64 text in the JSON wire format (AWS `blob`).
+   */
+  bytes: string;
+}>;
+
+export type GuardrailOutputScope = "INTERVENTIONS" | "FULL";
+
+// ---- ApplyGuardrail response ----
+
+export interface ApplyGuardrailResponse {
+  /** The usage details in the response from the guardrail. */
+  usage: GuardrailUsage;
+  /** The action taken in the response from the guardrail. */
+  action: GuardrailAction;
+  /** The reason for the action taken when harmful content is detected. */
+  actionReason?: string;
+  /** The output details in the response from the guardrail. */
+  outputs: GuardrailOutputContent[];
+  /** The assessment details in the response from the guardrail. */
+  assessments: GuardrailAssessment[];
+  /** The guardrail coverage details in the apply guardrail response. */
+  guardrailCoverage?: GuardrailCoverage;
+}
+
+export type GuardrailAction = "NONE" | "GUARDRAIL_INTERVENED";
+
+/** The output content produced by the guardrail. */
+export interface GuardrailOutputContent {
+  /** The specific text for the output content produced by the guardrail. */
+  text?: string;
+}

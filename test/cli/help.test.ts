@@ -60,7 +60,9 @@ describe("bedrock-edge --help / --version", () => {
     const run = await runCli(["chta", "hi"]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe("");
-    expect(run.stderr).toContain('unknown command "chta" (commands: demo, chat, emulator, proxy)');
+    expect(run.stderr).toContain(
+      'unknown command "chta" (commands: demo, chat, count, embed, emulator, proxy)',
+    );
   });
 
   it("--log-level before the command applies to it", async () => {

@@ -210,7 +210,7 @@ describe("errors and routing", () => {
     for (const path of [
       "/model/arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.x.y/converse",
       "/models",
-      `/model/${MODEL}/invoke`,
+      `/model/${MODEL}/invoke-async`,
     ]) {
       const response = await emulator.fetch(
         new Request(`http://e.test${path}`, { method: "POST", body: "{}" }),

@@ -118,7 +118,9 @@ describe("routes", () => {
     "/model/",
     "/model//converse",
     "/model/us-east-1.anthropic.claude-v2",
-    "/model/us-east-1.anthropic.claude-v2/invoke",
+    "/model/us-east-1.anthropic.claude-v2/invoke-async",
+    "/model/guardrail/us-east-1.gr-1/version/latest/apply",
+    "/model/guardrail/us-east-1.gr-1/version/1",
     "/model/us-east-1.anthropic.claude-v2/converse/",
     "/model/us-east-1.anthropic.claude-v2/converse/extra",
     "/model/arn:aws:bedrock:us-east-1:123456789012:inference-profile/x/converse",
@@ -244,5 +246,52 @@ describe("routes", () => {
       regionInPath: true,
     });
     expect(parseRoute("/model/a.b/converse", "/model")).toMatch(/defaultRegion/);
+  });
+});
+
+describe("routes of the operations beyond Converse", () => {
+  it.each([
+    ["/model/us-east-1.anthropic.claude-v2/count-tokens", "/model/anthropic.claude-v2/count-tokens"],
+    ["/model/eu-west-1.amazon.titan-embed-text-v2:0/invoke", "/model/amazon.titan-embed-text-v2%3A0/invoke"],
+    [
+      "/model/us-east-1.anthropic.claude-v2/invoke-with-response-stream",
+      "/model/anthropic.claude-v2/invoke-with-response-stream",
+    ],
+    ["/model/guardrail/us-west-2.gr-abc123/version/DRAFT/apply", "/guardrail/gr-abc123/version/DRAFT/apply"],
+    ["/model/guardrail/gr-abc123/version/12/apply", "/guardrail/gr-abc123/version/12/apply"],
+    [
+      "/model/guardrail/us-east-1.arn:aws:bedrock:us-east-1:123456789012:guardrail%2Fgr-1/version/1/apply",
+      "/guardrail/arn%3Aaws%3Abedrock%3Aus-east-1%3A123456789012%3Aguardrail%2Fgr-1/version/1/apply",
+    ],
+  ])("%s -> %s", async (path, upstreamPath) => {
+    const { sent, call } = capturing();
+    const response = await call(path);
+    expect(response.status).toBe(200);
+    expect(sent).toHaveLength(1);
+    const url = new URL(sent[0].url);
+    expect(url.pathname).toBe(upstreamPath);
+    expect(url.host).toMatch(/^bedrock-runtime\.[a-z0-9-]+\.amazonaws\.com$/);
+  });
+
+  it.each([
+    "/model/guardrail/us-east-1.gr-1/version/../apply",
+    "/model/guardrail/us-east-1.gr-1/version/0/apply",
+    "/model/guardrail/us-east-1.gr-1/version/1/apply/extra",
+    "/model/guardrail/us-east-1.evil.com%2F..%2F/version/1",
+  ])("404 for %s", async (path) => {
+    const { sent, call } = capturing();
+    const response = await call(path);
+    expect(response.status).toBe(404);
+    expect(sent).toHaveLength(0);
+  });
+
+  it("a guardrail route is not a model: parseRoute names its version", () => {
+    expect(parseRoute("/model/guardrail/us-west-2.gr-1/version/3/apply", "/model")).toEqual({
+      region: "us-west-2",
+      modelId: "gr-1",
+      operation: "apply-guardrail",
+      regionInPath: true,
+      guardrailVersion: "3",
+    });
   });
 });

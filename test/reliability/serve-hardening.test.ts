@@ -350,3 +350,39 @@ describe("serve(): an HTTP answer for every request", () => {
     expect((logged[0] as Error).message).toContain("hunter2");
   });
 });
+
+describe("serve() on a long keep-alive connection", () => {
+  it("adds no listener per request to the socket (a connection reused for many requests does not grow)", async () => {
+    const server = await start(echo);
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on("warning", onWarning);
+    const { Agent, request } = await import("node:http");
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    try {
+      for (let i = 0; i < 30; i++) {
+        const body = await new Promise<string>((resolve, reject) => {
+          const req = request(`${server.url}/echo`, { method: "POST", agent }, (res) => {
+            let text = "";
+            res.setEncoding("utf8");
+            res.on("data", (d) => {
+              text += d;
+            });
+            res.on("end", () => resolve(text));
+          });
+          req.on("socket", (s) => sockets.add(s));
+          req.on("error", reject);
+          req.end(`request ${i}`);
+        });
+        expect(body).toBe(`echo:request ${i}`);
+      }
+      await sleep(20);
+    } finally {
+      process.off("warning", onWarning);
+      agent.destroy();
+    }
+    expect(sockets.size).toBe(1); // every request went over the one connection
+    expect(warnings).not.toContain("MaxListenersExceededWarning");
+  });
+});

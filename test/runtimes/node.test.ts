@@ -11,6 +11,7 @@ import { checkBuilt, writeCaptures } from "./prepare.mjs";
 checkBuilt();
 if (!existsSync(join(import.meta.dirname, "generated", "captures.js"))) writeCaptures();
 const { cases, emulatorOptions } = await import("./cases/index.ts");
+await import("./cases/ai-sdk.ts");
 
 let server: Server;
 beforeAll(async () => {

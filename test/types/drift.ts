@@ -22,6 +22,11 @@ export const ROOTS = [
   "ConverseResponse",
   "ConverseStreamRequest",
   "ConverseStreamResponse",
+  "CountTokensRequest",
+  "CountTokensResponse",
+  "InvokeModelWithResponseStreamResponse",
+  "ApplyGuardrailRequest",
+  "ApplyGuardrailResponse",
 ];
 
 /** The mapping from model shape to TypeScript type: the same name, except these renames. */
@@ -37,12 +42,22 @@ export const NOT_TYPED: Record<string, { members: string[]; reason: string }> = 
     reason:
       "its only member is the HTTP payload (the event stream); the events are typed as ConverseStreamOutput",
   },
+  InvokeModelWithResponseStreamResponse: {
+    members: ["body", "contentType", "performanceConfigLatency", "serviceTier"],
+    reason:
+      "its payload is the event stream (typed as ResponseStream) and the rest are HTTP headers (InvokeModel's bodies are the model's own JSON)",
+  },
 };
 
 /** Members that are not in the JSON body, with the reason. Any other HTTP-bound member fails the test. */
 export const HTTP_BOUND: Record<string, string> = {
   "ConverseRequest.modelId": "URI label: POST /model/{modelId}/converse",
   "ConverseStreamRequest.modelId": "URI label: POST /model/{modelId}/converse-stream",
+  "CountTokensRequest.modelId": "URI label: POST /model/{modelId}/count-tokens",
+  "ApplyGuardrailRequest.guardrailIdentifier":
+    "URI label: POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply",
+  "ApplyGuardrailRequest.guardrailVersion":
+    "URI label: POST /guardrail/{guardrailIdentifier}/version/{guardrailVersion}/apply",
 };
 
 /** Exported types that are not model shapes. */

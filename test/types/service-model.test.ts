@@ -174,11 +174,18 @@ describe("src/types/converse.ts against service-2.json", () => {
 
   it("lists each HTTP-bound member and untyped shape it leaves out, with the reason", () => {
     expect(Object.keys(HTTP_BOUND).sort()).toEqual([
+      "ApplyGuardrailRequest.guardrailIdentifier",
+      "ApplyGuardrailRequest.guardrailVersion",
       "ConverseRequest.modelId",
       "ConverseStreamRequest.modelId",
+      "CountTokensRequest.modelId",
     ]);
     expect(shapes.ConverseRequest.members!.modelId.location).toBe("uri");
-    expect(Object.keys(NOT_TYPED)).toEqual(["ConverseStreamResponse"]);
+    expect(shapes.ApplyGuardrailRequest.members!.guardrailVersion.location).toBe("uri");
+    expect(Object.keys(NOT_TYPED)).toEqual([
+      "ConverseStreamResponse",
+      "InvokeModelWithResponseStreamResponse",
+    ]);
     expect(tsNameOf("Document")).toBe("JsonValue");
   });
 

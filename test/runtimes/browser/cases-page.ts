@@ -1,5 +1,6 @@
 // The shared cases inside a Chromium page; results land on window.__results for the runner to read.
 import { cases, runAll } from "../cases/index.ts";
+import "../cases/ai-sdk.ts";
 
 const emulatorUrl = decodeURIComponent(location.hash.slice(1));
 const results = await runAll({ emulatorUrl, runtime: "chromium" }, cases);

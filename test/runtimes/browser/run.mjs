@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { createServer } from "node:http";
 import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
+import { pathToFileURL } from "node:url";
 import { createEmulator } from "bedrock-edge/emulator";
 import { serve } from "bedrock-edge/node";
 import { createProxy } from "bedrock-edge/proxy";
@@ -17,6 +18,7 @@ import { assert, assertEqual, reporter } from "../report.mjs";
 const HERE = import.meta.dirname;
 const ROOT = join(HERE, "..", "..", "..");
 const EXAMPLE = join(ROOT, "examples", "browser");
+const AI_CHAT = join(ROOT, "examples", "ai-chat");
 const ARTIFACTS = join(ROOT, "test-artifacts");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = [
@@ -47,13 +49,13 @@ const PAGE_TOKEN = "browser-page-token-91c4e07b5a2d";
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".json": "application/json" };
 
 /** A static server: the example's files, the ESM build bundled for the browser, and the cases page. */
-async function staticServer(files) {
+async function staticServer(files, root = EXAMPLE) {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     let body = files[path];
     if (body === undefined) {
-      const file = normalize(join(EXAMPLE, path === "/" ? "index.html" : path));
-      if (file.startsWith(EXAMPLE) && existsSync(file)) body = readFileSync(file);
+      const file = normalize(join(root, path === "/" ? "index.html" : path));
+      if (file.startsWith(root) && existsSync(file)) body = readFileSync(file);
     }
     if (body === undefined) {
       res.writeHead(404).end("not found");
@@ -152,6 +154,54 @@ try {
     const status = await page.textContent("#status");
     assert(/^error: \w+/.test(status) && status.includes("token"), `status: ${status}`);
     assert(!status.includes("wrong-token"), "the token is not echoed");
+    await page.close();
+  });
+
+  // examples/ai-chat: the page (the AI SDK's chat client) -> its Worker (streamText over bedrock-edge/ai-sdk,
+  // served here by bedrock-edge/node's serve) -> the signing proxy, with a proxy token -> the emulator.
+  await report.check("[examples/ai-chat] the AI SDK's UI message stream from a Worker on bedrock-edge/ai-sdk, through the proxy", async () => {
+    const aiVendor = await bundle(join(HERE, "ai-vendor-entry.js"), "browser");
+    const chatSite = await staticServer({ "/vendor/ai.js": aiVendor.code }, AI_CHAT);
+    closers.push(() => chatSite.close());
+    const { default: chatWorker } = await import(pathToFileURL(join(AI_CHAT, "worker.js")).href);
+    const env = {
+      BEDROCK_PROXY_URL: `${proxy.url}/model/`,
+      BEDROCK_PROXY_TOKEN: PAGE_TOKEN,
+      AWS_REGION: "us-east-1",
+      ALLOWED_ORIGINS: chatSite.url,
+    };
+    const workerServer = await serve({ fetch: (request) => chatWorker.fetch(request, env) });
+    closers.push(() => workerServer.close());
+    const before = upstream.length;
+    const page = await context.newPage();
+    const pageErrors = [];
+    page.on("pageerror", (e) => pageErrors.push(String(e)));
+    await page.goto(`${chatSite.url}/?${new URLSearchParams({ api: `${workerServer.url}/api/chat` })}`);
+    await page.evaluate(() => {
+      window.__answerUpdates = 0;
+      new MutationObserver(() => window.__answerUpdates++).observe(document.getElementById("answer"), {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    });
+    await page.click("#send");
+    await page.waitForFunction(() => /^(done|error)/.test(document.getElementById("status").textContent), null, {
+      timeout: 20_000,
+    });
+    assertEqual(await page.textContent("#status"), "done", "status");
+    const tools = await page.$$eval("#tool-calls li", (items) => items.map((li) => li.textContent));
+    assertEqual(tools.length, 1, `one tool call shown: ${tools}`);
+    assert(/^get_weather\(\{"city":"Paris"\}\) output-available -> .*sunny/.test(tools[0]), `tool call: ${tools[0]}`);
+    const answer = await page.textContent("#answer");
+    assert(/get_weather tool returned: .*sunny/.test(answer), `answer from the tool result: ${answer}`);
+    const updates = await page.evaluate(() => window.__answerUpdates);
+    assert(updates > 4, `the answer streamed in (${updates} DOM updates)`);
+    assertEqual(pageErrors, [], "page errors");
+    // Two model calls (the tool call, then the answer), signed by the proxy with its own key.
+    const calls = upstream.slice(before);
+    assertEqual(calls.length, 2, "upstream calls");
+    assert(calls.every((u) => u.authorization === `Bearer ${API_KEY}`), "the proxy signs upstream");
     await page.close();
   });
 

@@ -6,6 +6,7 @@ import "./stream.ts";
 import "./client.ts";
 import "./core.ts";
 import "./errors.ts";
+import "./operations.ts";
 
 export { emulatorOptions } from "./fixtures.js";
 export { type Case, type CaseResult, type Context, cases, runAll } from "./harness.ts";

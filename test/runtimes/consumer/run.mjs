@@ -35,7 +35,13 @@ const TYPESCRIPT = {
   [`TypeScript ${version("typescript-7")}`]: join(MODULES, "typescript-7", "bin", "tsc"),
 };
 const RESOLUTIONS = { node16: { module: "node16" }, bundler: { module: "preserve" } };
-const FILES = ["app.ts", "main.ts", "worker.ts", "cjs.cts"];
+const FILES = ["app.ts", "main.ts", "worker.ts", "cjs.cts", "ai-sdk.ts", "operations.ts"];
+/**
+ * Optional peers a user of the matching entry installs (bedrock-edge/ai-sdk: @ai-sdk/provider), and
+ * @types/json-schema, which @ai-sdk/provider's declarations import without depending on it (needed without
+ * skipLibCheck, as every AI SDK user compiling this way finds).
+ */
+const PEERS = ["@ai-sdk/provider", "@types/json-schema"];
 const COMPATIBILITY_DATE = "2025-07-01";
 const execFileAsync = promisify(execFile);
 const report = reporter("Consumer: the packed tarball installed into a fresh project, type-checked and run");
@@ -71,15 +77,17 @@ function lockfileFor(tgz) {
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   const repoLock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")).packages;
   const packages = {
-    "": { name: "consumer", dependencies: { "bedrock-edge": `file:${tgz}` } },
+    "": { name: "consumer", dependencies: { "bedrock-edge": `file:${tgz}`, ...peerVersions(repoLock) } },
     "node_modules/bedrock-edge": {
       version: pkg.version,
       resolved: `file:${tgz}`,
       license: pkg.license,
       dependencies: pkg.dependencies,
+      peerDependencies: pkg.peerDependencies,
+      peerDependenciesMeta: pkg.peerDependenciesMeta,
     },
   };
-  const todo = Object.keys(pkg.dependencies ?? {});
+  const todo = [...Object.keys(pkg.dependencies ?? {}), ...PEERS];
   while (todo.length) {
     const name = todo.pop();
     const key = `node_modules/${name}`;
@@ -91,6 +99,11 @@ function lockfileFor(tgz) {
     todo.push(...Object.keys(entry.dependencies ?? {}));
   }
   return { name: "consumer", lockfileVersion: 3, requires: true, packages };
+}
+
+/** The optional peers at the versions this repository's lockfile resolved. */
+function peerVersions(repoLock) {
+  return Object.fromEntries(PEERS.map((name) => [name, repoLock[`node_modules/${name}`].version]));
 }
 
 function tsconfig(resolution, extra) {
@@ -137,7 +150,12 @@ try {
     const tgz = await tarball(dir);
     writeFileSync(
       join(dir, "package.json"),
-      JSON.stringify({ name: "consumer", private: true, type: "module", dependencies: { "bedrock-edge": `file:${tgz}` } }),
+      JSON.stringify({
+        name: "consumer",
+        private: true,
+        type: "module",
+        dependencies: { "bedrock-edge": `file:${tgz}`, ...peerVersions(JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")).packages) },
+      }),
     );
     writeFileSync(join(dir, "package-lock.json"), JSON.stringify(lockfileFor(tgz), null, 2));
     writeFileSync(join(dir, "deno.json"), JSON.stringify({ nodeModulesDir: "manual" }));
@@ -191,6 +209,14 @@ try {
     await emitted;
     const { stdout } = await exec(process.execPath, ["out/main.js", url], { cwd: dir });
     checkSummary(parseLast(stdout), "node");
+  });
+  await report.check("Node: bedrock-edge/ai-sdk's LanguageModelV4 (doGenerate, doStream) against the emulator", async () => {
+    await emitted;
+    const { stdout } = await exec(process.execPath, ["out/ai-sdk.js", url], { cwd: dir });
+    const summary = parseLast(stdout);
+    assert(summary.generated.includes("hello from the AI SDK provider"), stdout);
+    assertEqual(summary.streamed.at(-1), "finish", "the last stream part");
+    assertEqual(JSON.stringify(summary.embedded), "[1024,1024]", "the embedding model's vectors");
   });
   await report.check("Node (CommonJS, require): serve() from bedrock-edge/node, one request", async () => {
     await emitted;

@@ -47,7 +47,13 @@ Deno.test("examples/deno streams an answer with the key from Deno.env, under nar
     });
     check(ok.code === 0, `exit ${ok.code}: ${ok.stderr}`);
     check(ok.stdout.includes('You said: "Hello from Deno"'), `stdout: ${ok.stdout}`);
-    check(/\[end_turn, \d+ tokens\]/.test(ok.stdout), `finish line: ${ok.stdout}`);
+    check(/\[end_turn, \d+ in, \d+ tokens\]/.test(ok.stdout), `finish line: ${ok.stdout}`);
+    // The count before sending equals the input tokens the answer reports.
+    const counted = /^\[(\d+) input tokens\]$/m.exec(ok.stdout)?.[1];
+    check(
+      counted !== undefined && ok.stdout.includes(`[end_turn, ${counted} in,`),
+      `token count: ${ok.stdout}`,
+    );
     const bad = await run(["run", ...EXAMPLE_PERMISSIONS, path("examples/deno/main.ts"), "hi"], {
       env: { ...env, BEDROCK_API_KEY: "wrong-key-0123456789" },
     });

@@ -17,7 +17,7 @@ const ROOT = join(HERE, "..", "..", "..");
 const COMPATIBILITY_DATE = "2026-07-30";
 const AWS_HOST = /^bedrock-runtime\.([a-z0-9-]+)\.amazonaws\.com$/;
 
-const report = reporter("workerd: shared cases in a Worker, examples/worker, examples/proxy-worker");
+const report = reporter("workerd: shared cases in a Worker, examples/worker (SSE and RAG), examples/proxy-worker");
 const emulator = await serve(createEmulator(emulatorOptions()));
 const outbound = [];
 let injectFault;
@@ -128,6 +128,27 @@ try {
     const last = events.at(-1);
     assertEqual(last.event, "error", "last event");
     assertEqual(last.data.name, "ModelStreamErrorException", "error name");
+  });
+
+  // 2b. examples/worker/src/rag.ts: embeddings and retrieval, then an answer from the closest documents.
+  const ragWorker = await startWorker(join(ROOT, "examples", "worker", "src", "rag.ts"), {
+    BEDROCK_API_KEY: API_KEY,
+    AWS_REGION: "us-east-1",
+  });
+  workers.push(ragWorker.mf);
+
+  await report.check("[examples/worker rag] retrieves the closest documents, then answers from them", async () => {
+    outbound.length = 0;
+    const res = await fetch(`${ragWorker.url}/?q=${encodeURIComponent("How long do cats sleep each day?")}`);
+    assertEqual(res.status, 200, "status");
+    const body = await res.json();
+    assertEqual(body.sources[0].title, "Cats", "the closest document");
+    assert(body.answer.length > 0, "an answer");
+    const paths = outbound.map((o) => new URL(o.url).pathname);
+    assertEqual(paths.filter((p) => p.endsWith("/invoke")).length, 6, "five documents and one question embedded");
+    assert(paths.at(-1).endsWith("/converse-stream"), "then one Converse call");
+    const again = await (await fetch(`${ragWorker.url}/?q=${encodeURIComponent("When is an invoice due?")}`)).json();
+    assertEqual(again.sources[0].title, "Invoices", "another question, another document");
   });
 
   // 3. examples/proxy-worker: the signing CORS proxy as deployed; the core client talks to it unchanged.

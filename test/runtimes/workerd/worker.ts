@@ -1,6 +1,7 @@
 // A test Worker: runs the shared cases inside workerd and answers with their results as JSON.
 // Bundled by run.mjs with esbuild ("bedrock-edge" resolves to the built package with the workerd condition).
 import { cases, runAll } from "../cases/index.ts";
+import "../cases/ai-sdk.ts";
 
 interface Env {
   EMULATOR_URL: string;
