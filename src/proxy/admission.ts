@@ -64,6 +64,59 @@ export function capOutput(
   return { body: encoder.encode(JSON.stringify(json)) as Uint8Array<ArrayBuffer>, maxTokens: cap };
 }
 
+/** Where InvokeModel's native bodies put the output limit: Anthropic, Mistral, Cohere, Llama, Titan, Nova. */
+const NATIVE_OUTPUT_LIMITS: readonly (readonly string[])[] = [
+  ["max_tokens"],
+  ["max_tokens_to_sample"],
+  ["max_gen_len"],
+  ["textGenerationConfig", "maxTokenCount"],
+  ["inferenceConfig", "max_new_tokens"],
+];
+
+/**
+ * InvokeModel: the output limits of the model families' native bodies, clamped to the cap (or refused). A body
+ * with none of them is forwarded as is (the model's own default applies; its usage is still settled in full).
+ */
+export function capNativeOutput(
+  body: Uint8Array<ArrayBuffer>,
+  cap: number | undefined,
+  over: "clamp" | "refuse",
+): { body: Uint8Array<ArrayBuffer>; maxTokens: number } | Refusal {
+  if (cap === undefined) return { body, maxTokens: 0 };
+  let json: Record<string, unknown>;
+  try {
+    json = JSON.parse(decoder.decode(body));
+  } catch {
+    // Not JSON (an InvokeModel body may be anything the model takes): the cap is reserved, nothing rewritten.
+    return { body, maxTokens: cap };
+  }
+  if (!json || typeof json !== "object" || Array.isArray(json)) return { body, maxTokens: cap };
+  let changed = false;
+  for (const path of NATIVE_OUTPUT_LIMITS) {
+    let holder: Record<string, unknown> = json;
+    for (const key of path.slice(0, -1)) {
+      const next = holder[key];
+      if (!next || typeof next !== "object") break;
+      holder = next as Record<string, unknown>;
+    }
+    const key = path[path.length - 1];
+    const asked = holder[key];
+    if (typeof asked !== "number" || asked <= cap) continue;
+    if (over === "refuse") {
+      return {
+        type: "ValidationException",
+        message: `${path.join(".")} is ${asked}; this proxy allows at most ${cap} per request.`,
+      };
+    }
+    holder[key] = cap;
+    changed = true;
+  }
+  return {
+    body: changed ? (encoder.encode(JSON.stringify(json)) as Uint8Array<ArrayBuffer>) : body,
+    maxTokens: cap,
+  };
+}
+
 const REFUSALS: Record<LimitName, string> = {
   requestsPerMinute: "Too many requests per minute for this caller",
   tokensPerMinute: "Too many tokens per minute for this caller",

@@ -43,6 +43,22 @@ function usageFrom(value: unknown): TokenUsage | undefined {
   return usage;
 }
 
+/**
+ * InvokeModelWithResponseStream: the last chunk's payload (base64 in `bytes`) carries
+ * `amazon-bedrock-invocationMetrics` with the call's token counts.
+ */
+function invocationMetrics(body: Uint8Array): TokenUsage | undefined {
+  const text = decoder.decode(body);
+  // Cheap test first: only the last chunk of a stream has the metrics, the others are skipped unparsed.
+  if (!text.includes('"bytes"')) return undefined;
+  const payload = atob(JSON.parse(text).bytes ?? "");
+  if (!payload.includes("amazon-bedrock-invocationMetrics")) return undefined;
+  const metrics = JSON.parse(new TextDecoder().decode(Uint8Array.from(payload, (c) => c.charCodeAt(0))))[
+    "amazon-bedrock-invocationMetrics"
+  ];
+  return usageFrom({ inputTokens: metrics?.inputTokenCount, outputTokens: metrics?.outputTokenCount });
+}
+
 export function usageFromHeaders(headers: Headers): TokenUsage | undefined {
   const input = headers.get("x-amzn-bedrock-input-token-count");
   const output = headers.get("x-amzn-bedrock-output-token-count");
@@ -88,8 +104,10 @@ export function meterBody(response: Response): { body: ReadableStream<Uint8Array
       try {
         for (const frame of frames.feed(chunk)) {
           const event = frame.headers[":event-type"];
-          if (event?.type === "string" && event.value === "metadata")
+          if (event?.type !== "string") continue;
+          if (event.value === "metadata")
             usage = usageFrom(JSON.parse(decoder.decode(frame.body))?.usage) ?? usage;
+          else if (event.value === "chunk") usage = invocationMetrics(frame.body) ?? usage;
         }
       } catch {
         // Not our business to judge the bytes: the caller's decoder reports them. Metering stops here.

@@ -1,4 +1,4 @@
-import { admit, capOutput, isRefusal, type Ticket } from "./admission.ts";
+import { admit, capNativeOutput, capOutput, isRefusal, type Ticket } from "./admission.ts";
 import { bearerToken, bearerTokenChecker } from "./auth.ts";
 import { readLimitedBody } from "./body.ts";
 import { addCorsHeaders, isAllowedOrigin, preflightResponse } from "./cors.ts";
@@ -106,18 +106,22 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
       const ticket = { reserved: 0, settle: async () => {} };
       return forward(request, route, body.bytes, headers(), started, caller.subject, ticket, keep);
     }
-    // Only Converse bodies carry inferenceConfig.maxTokens; other operations reserve the cap without a rewrite.
-    const converse = route.operation === "converse" || route.operation === "converse-stream";
-    const capped = converse
-      ? capOutput(body.bytes, limits.maxTokensPerRequest, o.overMaxTokens)
-      : { body: body.bytes, maxTokens: limits.maxTokensPerRequest ?? 0 };
+    // The output cap: Converse's inferenceConfig.maxTokens, or the known fields of InvokeModel's native bodies.
+    // CountTokens and ApplyGuardrail use no model tokens: they count against the request limits only.
+    const op = route.operation as string;
+    const free = op === "count-tokens" || op === "apply-guardrail";
+    const capped = free
+      ? { body: body.bytes, maxTokens: 0 }
+      : op === "converse" || op === "converse-stream"
+        ? capOutput(body.bytes, limits.maxTokensPerRequest, o.overMaxTokens)
+        : capNativeOutput(body.bytes, limits.maxTokensPerRequest, o.overMaxTokens);
     if ("type" in capped) return reject(capped.type, capped.message);
     // Worst case: every byte of the request a token (a token is at least one byte of text) plus the output cap.
     const ticket = await admit(
       o,
       caller.subject,
       limits,
-      capped.body.byteLength + capped.maxTokens,
+      free ? 0 : capped.body.byteLength + capped.maxTokens,
       (stage, error) =>
         log?.error(`proxy: the usage store failed (${stage})`, {
           subject: caller.subject,

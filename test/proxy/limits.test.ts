@@ -236,3 +236,60 @@ describe("usage out", () => {
     });
   });
 });
+
+describe("the other operations", () => {
+  const anthropic = (maxTokens: number) =>
+    JSON.stringify({
+      anthropic_version: "bedrock-2023-05-31",
+      max_tokens: maxTokens,
+      messages: [{ role: "user", content: "Hello there" }],
+    });
+
+  it("InvokeModel: a native max_tokens over the cap is clamped, and the usage is settled from the token-count headers", async () => {
+    const { post, upstream, usage } = await setup({
+      limits: { tokensPerDay: 100_000, maxTokensPerRequest: 50 },
+    });
+    const response = await post(anthropic(5000), path(HAIKU, "invoke"));
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    expect(JSON.parse(new TextDecoder().decode(upstream.seen[0].body)).max_tokens).toBe(50);
+    await expect.poll(() => usage.length).toBe(1);
+    const input = Number(response.headers.get("x-amzn-bedrock-input-token-count"));
+    const output = Number(response.headers.get("x-amzn-bedrock-output-token-count"));
+    expect(usage[0]).toMatchObject({ operation: "invoke", charged: input + output });
+  });
+
+  it("InvokeModelWithResponseStream: the usage is read from the last chunk's invocation metrics", async () => {
+    const { post, usage } = await setup({ limits: { tokensPerDay: 100_000, maxTokensPerRequest: 50 } });
+    const response = await post(anthropic(40), path(HAIKU, "invoke-with-response-stream"));
+    expect(response.status).toBe(200);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    await expect.poll(() => usage.length).toBe(1);
+    // The metrics the emulator put in the last chunk, found independently of the proxy's decoder.
+    const text = new TextDecoder().decode(bytes);
+    const chunks = [...text.matchAll(/"bytes":"([A-Za-z0-9+/=]+)"/g)].map((m) => atob(m[1]));
+    const metrics = JSON.parse(chunks.find((c) => c.includes("invocationMetrics"))!)[
+      "amazon-bedrock-invocationMetrics"
+    ];
+    expect(usage[0]).toMatchObject({
+      operation: "invoke-with-response-stream",
+      end: "complete",
+      usage: { inputTokens: metrics.inputTokenCount, outputTokens: metrics.outputTokenCount },
+      charged: metrics.inputTokenCount + metrics.outputTokenCount,
+    });
+  });
+
+  it("CountTokens costs no tokens of the budget but counts as a request", async () => {
+    const { post, usage } = await setup({ limits: { tokensPerDay: 10, requestsPerMinute: 2 } });
+    const body = JSON.stringify({
+      input: { converse: { messages: [{ role: "user", content: [{ text: "Hi" }] }] } },
+    });
+    expect((await post(body, path(HAIKU, "count-tokens"))).status).toBe(200);
+    expect((await post(body, path(HAIKU, "count-tokens"))).status).toBe(200);
+    const third = await post(body, path(HAIKU, "count-tokens"));
+    expect(third.status).toBe(429);
+    expect(third.headers.get("x-amzn-errortype")).toBe("ThrottlingException");
+    await expect.poll(() => usage.length).toBe(2);
+    expect(usage.map((u) => u.charged)).toEqual([0, 0]);
+  });
+});
