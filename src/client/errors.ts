@@ -141,7 +141,7 @@ const awsName = (code: string) => code.charAt(0).toUpperCase() + code.slice(1);
 export function isRetryable(code: string, status?: number): boolean {
   if (RETRYABLE_CODES.has(awsName(code))) return true;
   // A spent quota or budget (429 too) comes back only at its reset: retrying now cannot help.
-  return status === 408 || (status === 429 && !/Quota/.test(code)) || (status! >= 500 && status !== 501);
+  return status === 408 || (status === 429 && !/Quota/.test(code)) || (status! > 499 && status !== 501);
 }
 
 function hintFor(code: string, message: string, status?: number): string | undefined {
@@ -174,8 +174,7 @@ function hintFor(code: string, message: string, status?: number): string | undef
   if (code === "ValidationException" && m.includes("on-demand throughput")) {
     return 'this model needs an inference profile: set modelIdPrefix: "geo" or use a us./eu./apac. id';
   }
-  if (code === "ThrottlingException")
-    return "too many requests or tokens per minute: slow down or raise the quota";
+  if (code === "ThrottlingException") return "too many requests or tokens: slow down or raise the quota";
   // ServiceQuotaExceededException (a proxy's daily budget included): the message says until when.
   if (/Quota/.test(code)) return `not retried${/ until \S+/.exec(message) ?? ""}`;
 }
@@ -207,8 +206,7 @@ export function requestIdOf(response: Response): string | undefined {
 /** An error's message, with its cause's when it has one (fetch failures hide the reason in `cause`). */
 export function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? ` (${error.cause.message})` : "";
-  return `${error.message}${cause}`;
+  return error.cause instanceof Error ? `${error.message} (${error.cause.message})` : error.message;
 }
 
 /** The most of an error body (or of a body of the wrong type) read for its message; past it: an error. */
