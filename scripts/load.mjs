@@ -12,6 +12,7 @@
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { describeLimitsLoad, runLimitsLoad } from "./load-limits.mjs";
 
 const MB = 1024 * 1024;
 
@@ -384,7 +385,11 @@ async function main() {
       `(${fmt(memory.bytes / MB / memory.seconds)} MB/s incl. sampling); retained memory growth ${fmt(memory.growth / MB, 1)} MB (after GC)`,
   );
   console.log(`node ${process.version}, ${(await import("node:os")).cpus().length} CPUs`);
+  // Issue 18: limits per caller, three proxy processes sharing Redis (scripts/load-limits.mjs).
+  const limits = await runLimitsLoad({ lib, streams: full ? 300 : 60, callers: full ? 30 : 6 });
+  console.log(`\n${describeLimitsLoad(limits)}`);
   const problems = runs.flatMap(([label, r]) => r.problems.map((p) => `${label}: ${p}`));
+  problems.push(...limits.problems.map((p) => `limits: ${p}`));
   const wrongFailures = runs.filter(([, r]) => r.failed.join() !== r.failing.join());
   if (problems.length || wrongFailures.length) {
     console.error(problems.slice(0, 20).join("\n"));

@@ -30,6 +30,8 @@ const FILE_KEYS = [
   "mount",
   "maxBodyBytes",
   "upstream",
+  "sessions",
+  "limits",
 ] as const;
 
 export const PROXY_HELP = `Usage: bedrock-edge proxy [options]

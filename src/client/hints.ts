@@ -35,8 +35,9 @@ export function hintFor(code: string, message: string, status?: number): string 
   if (code === "ValidationException" && m.includes("on-demand throughput")) {
     return 'this model needs an inference profile: set modelIdPrefix: "geo" or use a us./eu./apac. id';
   }
-  if (code === "ThrottlingException")
-    return "too many requests or tokens per minute: slow down or raise the quota";
+  if (code === "ThrottlingException") return "too many requests or tokens: slow down or raise the quota";
+  // ServiceQuotaExceededException (a proxy's daily budget included): the message says until when.
+  if (/QuotaExceeded/.test(code)) return `not retried${/ until \S+/.exec(message) ?? ""}`;
   return undefined;
 }
 

@@ -328,7 +328,10 @@ const awsName = (code: string) => (code.charAt(0).toUpperCase() + code.slice(1))
 /** Retryable as the AWS SDKs define it: throttling, transient server errors, 408/429/5xx. */
 export function isRetryable(code: string, status?: number): boolean {
   if (RETRYABLE_CODES.has(awsName(code))) return true;
-  return status === 408 || status === 429 || (status !== undefined && status >= 500 && status !== 501);
+  // A spent quota or budget (429 too) comes back only at its reset: retrying now cannot help.
+  return (
+    status === 408 || (status === 429 && !/QuotaExceeded/.test(code)) || (status! > 499 && status !== 501)
+  );
 }
 
 /**

@@ -10,7 +10,21 @@ export const PROXY_ENV = {
   maxBodyBytes: "BEDROCK_EDGE_PROXY_MAX_BODY_BYTES",
   regions: "BEDROCK_EDGE_PROXY_REGIONS",
   models: "BEDROCK_EDGE_PROXY_MODELS",
+  sessionSecret: "BEDROCK_EDGE_PROXY_SESSION_SECRET",
+  requestsPerMinute: "BEDROCK_EDGE_PROXY_REQUESTS_PER_MINUTE",
+  tokensPerMinute: "BEDROCK_EDGE_PROXY_TOKENS_PER_MINUTE",
+  tokensPerDay: "BEDROCK_EDGE_PROXY_TOKENS_PER_DAY",
+  concurrentRequests: "BEDROCK_EDGE_PROXY_CONCURRENT_REQUESTS",
+  maxTokensPerRequest: "BEDROCK_EDGE_PROXY_MAX_TOKENS_PER_REQUEST",
 } as const;
+
+const LIMIT_NAMES = [
+  "requestsPerMinute",
+  "tokensPerMinute",
+  "tokensPerDay",
+  "concurrentRequests",
+  "maxTokensPerRequest",
+] as const;
 
 const text = (env: Env, name: string): string | undefined => {
   const v = env[name];
@@ -28,6 +42,9 @@ const list = (env: Env, name: string) =>
  *   AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY (+ AWS_SESSION_TOKEN) for SigV4
  * - AWS_REGION / AWS_DEFAULT_REGION: the default region
  * - BEDROCK_EDGE_PROXY_ORIGINS, _REGIONS, _MODELS: allow-lists; _MOUNT; _MAX_BODY_BYTES
+ * - BEDROCK_EDGE_PROXY_SESSION_SECRET: accept HS256 session tokens (createSessionToken) signed with it
+ * - BEDROCK_EDGE_PROXY_REQUESTS_PER_MINUTE, _TOKENS_PER_MINUTE, _TOKENS_PER_DAY, _CONCURRENT_REQUESTS,
+ *   _MAX_TOKENS_PER_REQUEST: per-caller limits (the store, e.g. durableObjectStore(env.BUDGETS), is an override)
  * `overrides` win over the environment.
  */
 export function proxyOptionsFromEnv(env: Env, overrides: Partial<ProxyOptions> = {}): ProxyOptions {
@@ -59,6 +76,17 @@ export function proxyOptionsFromEnv(env: Env, overrides: Partial<ProxyOptions> =
     if (!/^\d+$/.test(max)) throw new TypeError(`${PROXY_ENV.maxBodyBytes} must be a whole number of bytes`);
     options.maxBodyBytes = Number(max);
   }
+  const secret = text(env, PROXY_ENV.sessionSecret);
+  if (secret) options.sessions = { secret };
+  const limits: Record<string, number> = {};
+  for (const name of LIMIT_NAMES) {
+    const value = text(env, PROXY_ENV[name]);
+    if (value === undefined) continue;
+    if (!/^\d+$/.test(value) || Number(value) < 1)
+      throw new TypeError(`${PROXY_ENV[name]} must be a positive whole number`);
+    limits[name] = Number(value);
+  }
+  if (Object.keys(limits).length) options.limits = limits;
   const merged = { ...options, ...overrides };
   if (overrides.credentials || overrides.upstreamKey) {
     delete merged.credentials;
@@ -69,7 +97,8 @@ export function proxyOptionsFromEnv(env: Env, overrides: Partial<ProxyOptions> =
     );
   }
   const missing: string[] = [];
-  if (!merged.tokens && !merged.authorize) missing.push(PROXY_ENV.tokens);
+  if (!merged.tokens && !merged.authorize && !merged.sessions)
+    missing.push(`${PROXY_ENV.tokens} (or ${PROXY_ENV.sessionSecret})`);
   if (!merged.credentials && !merged.upstreamKey) {
     missing.push(
       "AWS_BEARER_TOKEN_BEDROCK (or BEDROCK_API_KEY), or AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY",

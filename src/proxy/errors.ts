@@ -4,6 +4,10 @@
 export type ProxyErrorType =
   | "ValidationException"
   | "UnauthorizedException"
+  | "ExpiredTokenException"
+  | "ThrottlingException"
+  | "ServiceQuotaExceededException"
+  | "ServiceUnavailableException"
   | "AccessDeniedException"
   | "UnknownOperationException"
   | "RequestTooLargeException"
@@ -13,6 +17,10 @@ export type ProxyErrorType =
 const STATUS: Record<ProxyErrorType, number> = {
   ValidationException: 400,
   UnauthorizedException: 401,
+  ExpiredTokenException: 401,
+  ThrottlingException: 429,
+  ServiceQuotaExceededException: 429,
+  ServiceUnavailableException: 503,
   AccessDeniedException: 403,
   UnknownOperationException: 404,
   RequestTooLargeException: 413,

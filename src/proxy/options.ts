@@ -1,7 +1,34 @@
 import type { AwsCredentials, CredentialsProvider } from "../auth/types.ts";
 import type { Logger } from "../client/log.ts";
 import { normalizeOrigins, type OriginPolicy } from "./cors.ts";
+import { type CallerLimits, checkLimits, DEFAULT_MAX_TOKENS, type ProxyLimits } from "./limits.ts";
+import type { TokenUsage } from "./meter.ts";
 import { REGION } from "./route.ts";
+import { type Session, type SessionOptions, type SessionRefusal, sessionVerifier } from "./sessions.ts";
+import { type LimitStore, memoryStore } from "./store.ts";
+
+/** What `authorize` may return: true (every caller shares the subject "authorized"), or the caller's identity. */
+export type AuthorizeResult = boolean | { subject: string; limits?: CallerLimits };
+
+/** One call's record, given to `onUsage` when it has ended (for billing or analytics). */
+export interface UsageRecord {
+  /** The caller: a session token's `sub`, `token:<hash prefix>` for a static token, or authorize's subject. */
+  subject: string;
+  operation: string;
+  region: string;
+  modelId: string;
+  /** What Bedrock reported (zeros when it reported nothing, e.g. an error answer). */
+  usage: TokenUsage;
+  /** Tokens counted against the caller's budgets: the usage, or the whole reservation when none was reported. */
+  charged: number;
+  /** Bedrock's HTTP status (the proxy's own for answers it made itself, e.g. 502). */
+  status: number;
+  /** How the answer's body ended. */
+  end: "complete" | "error" | "cancelled";
+  requestId?: string;
+  /** From the request's arrival to the end of the answer. */
+  ms: number;
+}
 
 export interface ProxyOptions {
   /**
@@ -9,8 +36,27 @@ export interface ProxyOptions {
    * random values (32+ bytes). Required unless `authorize` is given.
    */
   tokens?: readonly string[];
-  /** A custom caller check instead of `tokens` (e.g. verify a JWT). Return true to let the request through. */
-  authorize?: (request: Request) => boolean | Promise<boolean>;
+  /**
+   * A custom caller check instead of `tokens`. Return true to let the request through (callers then share one
+   * budget, subject "authorized"), or `{ subject, limits? }` to name the caller.
+   */
+  authorize?: (request: Request) => AuthorizeResult | Promise<AuthorizeResult>;
+  /**
+   * JSON Web Tokens as caller credentials: `{ secret }` for HS256 tokens your backend mints with
+   * createSessionToken, or `{ jwks, issuer, audience }` for an identity provider's ID tokens. The caller is the
+   * token's `sub`. Works beside `tokens` (a JWT-shaped bearer token is checked as a session).
+   */
+  sessions?: SessionOptions;
+  /** Limits per caller (subject). A session token's `limits` claim can tighten them, never loosen them. */
+  limits?: ProxyLimits;
+  /** Where budgets live: memoryStore() (the default: one instance), durableObjectStore(ns) or redisStore(client). */
+  store?: LimitStore;
+  /** When the store cannot be reached within storeTimeoutMs: false (default) answers 503; true lets calls through unmetered. */
+  failOpen?: boolean;
+  /** How long to wait for the store. Default 2000 ms. */
+  storeTimeoutMs?: number;
+  /** Called once per call when its answer has ended: subject, usage, status... Errors it throws are logged. */
+  onUsage?: (record: UsageRecord) => void | Promise<void>;
   /** AWS credentials (or an async provider, cached until shortly before expiry) to SigV4-sign upstream calls. */
   credentials?: AwsCredentials | CredentialsProvider;
   /** Instead of `credentials`: a Bedrock API key sent upstream as `Authorization: Bearer`. */
@@ -43,7 +89,15 @@ const MAX_BODY_LIMIT = 100 * 1024 * 1024;
 
 export interface NormalizedOptions {
   tokens?: readonly string[];
-  authorize?: (request: Request) => boolean | Promise<boolean>;
+  authorize?: (request: Request) => AuthorizeResult | Promise<AuthorizeResult>;
+  sessions?: (token: string) => Promise<Session | SessionRefusal>;
+  /** The proxy's limits (maxTokensPerRequest filled in when a token budget is set), or undefined for none. */
+  limits?: CallerLimits;
+  overMaxTokens: "clamp" | "refuse";
+  store: LimitStore;
+  failOpen: boolean;
+  storeTimeoutMs: number;
+  onUsage?: (record: UsageRecord) => void | Promise<void>;
   credentials?: AwsCredentials | CredentialsProvider;
   upstreamKey?: string;
   mount: string;
@@ -77,9 +131,9 @@ export function normalizeOptions(options: ProxyOptions): NormalizedOptions {
   const { tokens, authorize, credentials, upstreamKey } = options;
   if (tokens !== undefined && authorize !== undefined) fail("give either tokens or authorize, not both");
   if (authorize !== undefined && typeof authorize !== "function") fail("authorize must be a function");
-  if (authorize === undefined) {
+  if (authorize === undefined && (tokens !== undefined || options.sessions === undefined)) {
     if (!Array.isArray(tokens) || tokens.length === 0)
-      fail("tokens must be a non-empty array of caller tokens");
+      fail("tokens must be a non-empty array of caller tokens (or give sessions or authorize)");
     tokens.forEach((t, i) => {
       if (!isText(t) || !/^[!-~]+$/.test(t)) fail(`tokens[${i}] must be printable ASCII without spaces`);
     });
@@ -126,9 +180,31 @@ export function normalizeOptions(options: ProxyOptions): NormalizedOptions {
     upstream = url.origin;
   }
   if (options.fetch !== undefined && typeof options.fetch !== "function") fail("fetch must be a function");
+  let limits: CallerLimits | undefined;
+  if (options.limits !== undefined) {
+    limits = checkLimits(options.limits, "createProxy: limits");
+    if ((limits.tokensPerDay || limits.tokensPerMinute) && !limits.maxTokensPerRequest)
+      limits.maxTokensPerRequest = DEFAULT_MAX_TOKENS;
+  }
+  const over = options.limits?.overMaxTokens ?? "clamp";
+  if (over !== "clamp" && over !== "refuse") fail('limits.overMaxTokens must be "clamp" or "refuse"');
+  const { store, onUsage } = options;
+  if (store !== undefined && (typeof store?.admit !== "function" || typeof store?.settle !== "function"))
+    fail("store must be memoryStore(), durableObjectStore(namespace) or redisStore(client)");
+  if (onUsage !== undefined && typeof onUsage !== "function") fail("onUsage must be a function");
+  const storeTimeoutMs = options.storeTimeoutMs ?? 2000;
+  if (!Number.isInteger(storeTimeoutMs) || storeTimeoutMs < 1)
+    fail("storeTimeoutMs must be a positive integer");
   return {
     tokens,
     authorize,
+    sessions: options.sessions === undefined ? undefined : sessionVerifier(options.sessions),
+    limits,
+    overMaxTokens: over,
+    store: store ?? memoryStore(),
+    failOpen: options.failOpen === true,
+    storeTimeoutMs,
+    onUsage,
     credentials,
     upstreamKey,
     mount,

@@ -1,15 +1,27 @@
-import { bearerTokenChecker } from "./auth.ts";
+import { admit, capNativeOutput, capOutput, isRefusal, type Ticket } from "./admission.ts";
+import { bearerToken, bearerTokenChecker } from "./auth.ts";
 import { readLimitedBody } from "./body.ts";
 import { addCorsHeaders, isAllowedOrigin, preflightResponse } from "./cors.ts";
-import { proxyError } from "./errors.ts";
+import { type ProxyErrorType, proxyError } from "./errors.ts";
+import { type CallerLimits, DEFAULT_MAX_TOKENS, meters, strictest } from "./limits.ts";
 import { scrubbingLogger } from "./log.ts";
-import { normalizeOptions, type ProxyOptions } from "./options.ts";
+import { type Metered, meterBody, type TokenUsage } from "./meter.ts";
+import { normalizeOptions, type ProxyOptions, type UsageRecord } from "./options.ts";
 import { parseRoute, type Route, upstreamUrl } from "./route.ts";
+import { looksLikeJwt } from "./sessions.ts";
 import { createUpstream, UpstreamFailure } from "./upstream.ts";
 
+/** A Worker's ExecutionContext (or anything with waitUntil): keeps the call alive until its usage is settled. */
+export interface ProxyContext {
+  waitUntil(promise: Promise<unknown>): void;
+}
+
 export interface BedrockProxy {
-  /** Handles one request: a Worker's `fetch`, Deno.serve's handler, or `serve()` from bedrock-edge/node. */
-  fetch(request: Request): Promise<Response>;
+  /**
+   * Handles one request: a Worker's `fetch` (pass its `ctx`, so settling a call's usage after the last byte
+   * is not cut short), Deno.serve's handler, or `serve()` from bedrock-edge/node.
+   */
+  fetch(request: Request, context?: ProxyContext): Promise<Response>;
 }
 
 /** InvokeModel's request headers, forwarded upstream; no other caller header is. */
@@ -38,7 +50,11 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
   });
   const log = o.logger && scrubbingLogger(o.logger, () => [...fixed, ...current]);
 
-  async function handle(request: Request, started: number): Promise<Response> {
+  async function handle(
+    request: Request,
+    started: number,
+    keep: (p: Promise<unknown>) => void,
+  ): Promise<Response> {
     const origin = request.headers.get("origin");
     const allowed = origin !== null && isAllowedOrigin(o.origins, origin) ? origin : null;
     const headers = () => {
@@ -63,15 +79,8 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
         return preflightResponse(request, allowed);
       return reject("UnknownOperationException", "OPTIONS is only answered as a CORS preflight.");
     }
-    const authorized = checkToken
-      ? await checkToken(request.headers.get("authorization"))
-      : (await o.authorize!(request)) === true;
-    if (!authorized) {
-      return reject(
-        "UnauthorizedException",
-        "Missing or invalid bearer token: send `Authorization: Bearer <token>` with a token this proxy accepts.",
-      );
-    }
+    const caller = await identify(request);
+    if ("type" in caller) return reject(caller.type, caller.message);
     const route =
       request.method === "POST" ? parseRoute(new URL(request.url).pathname, o.mount, o.defaultRegion) : "";
     if (typeof route === "string") {
@@ -89,7 +98,85 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
         ? reject("RequestTooLargeException", `The request body is larger than ${o.maxBodyBytes} bytes.`)
         : reject("ValidationException", "The request body could not be read.");
     }
-    return forward(request, route, body.bytes, headers(), started);
+    const limits = o.limits || caller.limits ? strictest(o.limits ?? {}, caller.limits) : undefined;
+    // A token budget needs an output cap to reserve: the default when neither the proxy nor the token set one.
+    if (limits && (limits.tokensPerDay || limits.tokensPerMinute) && !limits.maxTokensPerRequest)
+      limits.maxTokensPerRequest = DEFAULT_MAX_TOKENS;
+    if (!limits || !meters(limits)) {
+      const ticket = { reserved: 0, settle: async () => {} };
+      return forward(request, route, body.bytes, headers(), started, caller.subject, ticket, keep);
+    }
+    // The output cap: Converse's inferenceConfig.maxTokens, or the known fields of InvokeModel's native bodies.
+    // CountTokens and ApplyGuardrail use no model tokens: they count against the request limits only.
+    const op = route.operation as string;
+    const free = op === "count-tokens" || op === "apply-guardrail";
+    const capped = free
+      ? { body: body.bytes, maxTokens: 0 }
+      : op === "converse" || op === "converse-stream"
+        ? capOutput(body.bytes, limits.maxTokensPerRequest, o.overMaxTokens)
+        : capNativeOutput(body.bytes, limits.maxTokensPerRequest, o.overMaxTokens);
+    if ("type" in capped) return reject(capped.type, capped.message);
+    // Worst case: every byte of the request a token (a token is at least one byte of text) plus the output cap.
+    const ticket = await admit(
+      o,
+      caller.subject,
+      limits,
+      free ? 0 : capped.body.byteLength + capped.maxTokens,
+      (stage, error) =>
+        log?.error(`proxy: the usage store failed (${stage})`, {
+          subject: caller.subject,
+          reason: error instanceof Error ? error.message : String(error),
+          failOpen: o.failOpen,
+        }),
+    );
+    if (isRefusal(ticket)) {
+      const h = headers();
+      if (ticket.retryAfterSeconds !== undefined) h.set("retry-after", String(ticket.retryAfterSeconds));
+      const response = proxyError(ticket.type, ticket.message, h);
+      log?.info(
+        `proxy ${route.operation} ${route.region} ${route.modelId} -> ${response.status} ${ticket.type}`,
+        {
+          subject: caller.subject,
+          reason: ticket.message,
+          ms: Date.now() - started,
+        },
+      );
+      return response;
+    }
+    return forward(request, route, capped.body, headers(), started, caller.subject, ticket, keep);
+  }
+
+  /** The caller's identity (and own limits), or why it is refused. */
+  async function identify(
+    request: Request,
+  ): Promise<{ subject: string; limits?: CallerLimits } | { type: ProxyErrorType; message: string }> {
+    const header = request.headers.get("authorization");
+    const token = bearerToken(header);
+    if (o.sessions && token !== undefined && looksLikeJwt(token)) {
+      const session = await o.sessions(token);
+      if ("subject" in session) return session;
+      return session;
+    }
+    if (checkToken) {
+      const subject = await checkToken(header);
+      if (subject) return { subject };
+    } else if (o.authorize) {
+      const verdict = await o.authorize(request);
+      if (verdict === true) return { subject: "authorized" };
+      if (
+        verdict &&
+        typeof verdict === "object" &&
+        typeof verdict.subject === "string" &&
+        verdict.subject !== ""
+      )
+        return verdict;
+    }
+    return {
+      type: "UnauthorizedException",
+      message: o.sessions
+        ? "Missing or invalid bearer token: send `Authorization: Bearer <session token>`."
+        : "Missing or invalid bearer token: send `Authorization: Bearer <token>` with a token this proxy accepts.",
+    };
   }
 
   async function forward(
@@ -98,6 +185,9 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     body: Uint8Array<ArrayBuffer>,
     headers: Headers,
     started: number,
+    subject: string,
+    ticket: Ticket,
+    keep: (p: Promise<unknown>) => void,
   ): Promise<Response> {
     const sent = new Headers({
       "content-type": request.headers.get("content-type") ?? "application/json",
@@ -110,6 +200,43 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
       if (BEDROCK_REQUEST_HEADER.test(name)) sent.set(name, value);
     });
     const where = { region: route.region, modelId: route.modelId, operation: route.operation };
+    // Every call ends here once: the reservation settled to what was used, onUsage told, the usage logged.
+    const ended = (status: number, metered: Metered, requestId?: string): Promise<void> => {
+      const usage: TokenUsage = metered.usage ?? { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+      // No usage from an answer that started: Bedrock may have billed any of it, so the reservation stands.
+      const charged = metered.usage ? usage.totalTokens : status >= 200 && status < 300 ? ticket.reserved : 0;
+      const record: UsageRecord = {
+        subject,
+        ...where,
+        usage,
+        charged,
+        status,
+        end: metered.end,
+        ms: Date.now() - started,
+      };
+      if (requestId) record.requestId = requestId;
+      // One line per call: for an answer Bedrock gave, written when its body has ended, with the tokens.
+      if (status < 300 || metered.usage) {
+        log?.info(`proxy ${route.operation} ${route.region} ${route.modelId} -> ${status}`, {
+          subject,
+          requestId,
+          ms: record.ms,
+          end: metered.end,
+          inputTokens: usage.inputTokens,
+          outputTokens: usage.outputTokens,
+          charged,
+        });
+      }
+      const settled = ticket.settle(charged);
+      if (!o.onUsage) return settled;
+      return settled
+        .then(() => o.onUsage!(record))
+        .catch((error) =>
+          log?.error("proxy: onUsage failed", {
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+        );
+    };
     let upstream: Response;
     try {
       upstream = await callUpstream({
@@ -134,6 +261,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
           },
         );
       }
+      keep(ended(stage === "credentials" ? 500 : 502, { end: "error" }));
       return stage === "credentials"
         ? proxyError("InternalServerException", "The proxy could not get AWS credentials.", headers)
         : proxyError("BadGatewayException", `The proxy could not reach Bedrock in ${route.region}.`, headers);
@@ -141,6 +269,7 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
     if (upstream.type === "opaqueredirect" || (upstream.status >= 300 && upstream.status < 400)) {
       // Not followed (see createUpstream): the caller gets an error naming where it pointed, never that answer.
       await upstream.body?.cancel().catch(() => {});
+      keep(ended(502, { end: "error" }));
       const to = redirectOrigin(upstream.headers.get("location"), route.region);
       log?.warn("proxy: Bedrock answered with a redirect; not followed", {
         ...where,
@@ -157,14 +286,26 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
       if (PASSED.test(name)) headers.set(name, value);
     });
     headers.set("cache-control", "no-store");
-    log?.info(`proxy ${route.operation} ${route.region} ${route.modelId} -> ${upstream.status}`, {
-      requestId: upstream.headers.get("x-amzn-requestid") ?? undefined,
-      ms: Date.now() - started,
-    });
-    // The body stream is handed over as is: bytes reach the caller as Bedrock sends them, and a caller that
-    // goes away cancels it, which aborts the upstream request.
-    const empty = upstream.status === 204 || upstream.status === 304;
-    return new Response(empty ? null : upstream.body, {
+    const requestId = upstream.headers.get("x-amzn-requestid") ?? undefined;
+    if (upstream.status >= 300) {
+      log?.info(`proxy ${route.operation} ${route.region} ${route.modelId} -> ${upstream.status}`, {
+        subject,
+        requestId,
+        ms: Date.now() - started,
+      });
+    }
+    // The body passes through the meter chunk by chunk: bytes reach the caller as Bedrock sends them (each
+    // is handed on before the meter looks at it), and a caller that goes away cancels it, which aborts the
+    // upstream request.
+    const empty = upstream.status === 204 || upstream.status === 304 || !upstream.body;
+    let passed: ReadableStream<Uint8Array> | null = null;
+    if (empty) keep(ended(upstream.status, { end: "complete" }, requestId));
+    else {
+      const metered = meterBody(upstream);
+      passed = metered.body;
+      keep(metered.done.then((m) => ended(upstream.status, m, requestId)));
+    }
+    return new Response(passed, {
       status: upstream.status,
       statusText: upstream.statusText,
       headers,
@@ -172,10 +313,14 @@ export function createProxy(options: ProxyOptions): BedrockProxy {
   }
 
   return {
-    async fetch(request) {
+    async fetch(request, context) {
       const started = Date.now();
+      // Deno.serve and Bun.serve pass other things as the second argument: only a waitUntil is used.
+      const keep = (promise: Promise<unknown>) => {
+        if (typeof context?.waitUntil === "function") context.waitUntil(promise);
+      };
       try {
-        return await handle(request, started);
+        return await handle(request, started, keep);
       } catch (error) {
         log?.error("proxy: unexpected failure", {
           reason: error instanceof Error ? error.message : String(error),

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createBedrock } from "../../src/client/create";
+import { createSessionToken } from "../../src/proxy";
 import { workerBundle } from "../helpers/worker-bundle";
 import { HAIKU, startUpstream, TOKEN, type Upstream, weatherThrough } from "./setup";
 
@@ -10,6 +11,7 @@ import { HAIKU, startUpstream, TOKEN, type Upstream, weatherThrough } from "./se
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const AKID = "AKIDWORKERPROXY00001";
+const SESSION_SECRET = "worker-session-secret-0123456789abcdef0123";
 let mf: Miniflare;
 let upstream: Upstream;
 let workerUrl: string;
@@ -24,8 +26,15 @@ beforeAll(async () => {
     modules: true,
     compatibilityDate: "2026-07-30",
     script: bundle,
+    // As wrangler.toml binds it: one Durable Object per caller holds that caller's budgets.
+    durableObjects: { BUDGETS: { className: "ProxyBudget", useSQLite: true } },
     bindings: {
       BEDROCK_EDGE_PROXY_TOKENS: TOKEN,
+      BEDROCK_EDGE_PROXY_SESSION_SECRET: SESSION_SECRET,
+      BEDROCK_EDGE_PROXY_REQUESTS_PER_MINUTE: "50",
+      BEDROCK_EDGE_PROXY_TOKENS_PER_DAY: "900",
+      BEDROCK_EDGE_PROXY_MAX_TOKENS_PER_REQUEST: "300",
+      ANONYMOUS_SESSION_SECONDS: "600",
       AWS_ACCESS_KEY_ID: AKID,
       AWS_SECRET_ACCESS_KEY: "worker-secret-access-key",
       AWS_REGION: "us-east-1",
@@ -96,5 +105,60 @@ describe("examples/proxy-worker under workerd", () => {
     });
     expect(denied.status).toBe(401);
     expect(denied.headers.get("x-amzn-errortype")).toBe("UnauthorizedException");
+  });
+
+  it("session tokens with budgets kept in the Durable Object: spent is 429 ServiceQuotaExceededException", async () => {
+    const token = await createSessionToken({ secret: SESSION_SECRET, subject: "worker-user-1" });
+    const client = createBedrock(
+      { url: `${workerUrl}/model/`, key: token, region: "us-east-1" },
+      { env: {} },
+    );
+    const statuses: string[] = [];
+    let used = 0;
+    for (let i = 0; i < 20; i++) {
+      try {
+        const r = await client.request([{ role: "user", content: "Hello from a session" }], { model: HAIKU });
+        used += r.usage!.totalTokens;
+        statuses.push("ok");
+      } catch (error) {
+        statuses.push((error as Error).name);
+        // (A call right after another may find the budget still held by its reservation, settled a moment
+        // after the answer's last byte: that is a ThrottlingException, which the client retries.)
+        if ((error as Error).name !== "ServiceQuotaExceededException") continue;
+        expect(error).toMatchObject({ status: 429, retryable: false });
+        expect((error as { hint: string }).hint).toMatch(/^not retried until \d{4}-\d\d-\d\dT00:00:00Z$/);
+        break;
+      }
+    }
+    // 900 tokens a day, each call reserving ~380 and using ~30: the budget runs out, and what was admitted
+    // never went over it.
+    expect(statuses).toContain("ok");
+    expect(statuses.at(-1)).toBe("ServiceQuotaExceededException");
+    expect(used).toBeLessThanOrEqual(900);
+
+    // Another caller has a budget of its own.
+    const other = await createSessionToken({ secret: SESSION_SECRET, subject: "worker-user-2" });
+    const response = await fetch(`${workerUrl}/model/us-east-1.${HAIKU}/converse`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${other}`, "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: [{ text: "Hi" }] }] }),
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it("POST /session mints an anonymous visitor's token, which the proxy accepts", async () => {
+    const minted = await fetch(`${workerUrl}/session`, {
+      method: "POST",
+      headers: { origin: "https://app.example.com", "cf-connecting-ip": "203.0.113.9" },
+    });
+    expect(minted.status).toBe(200);
+    expect(minted.headers.get("access-control-allow-origin")).toBe("https://app.example.com");
+    const { token, expiresInSeconds } = (await minted.json()) as { token: string; expiresInSeconds: number };
+    expect(expiresInSeconds).toBe(600);
+    const answer = await createBedrock(
+      { url: `${workerUrl}/model/`, key: token, region: "us-east-1" },
+      { env: {} },
+    ).request([{ role: "user", content: "Hi" }], { model: HAIKU });
+    expect(answer.outputText.length).toBeGreaterThan(0);
   });
 });

@@ -15,7 +15,14 @@ import {
 } from "bedrock-edge";
 import { type ConverseInput, createConverseClient } from "bedrock-edge/core";
 import { createEmulator, type EmulatorOptions } from "bedrock-edge/emulator";
-import { type BedrockProxy, createProxy } from "bedrock-edge/proxy";
+import {
+  type BedrockProxy,
+  createProxy,
+  createSessionToken,
+  type LimitStore,
+  memoryStore,
+  type UsageRecord,
+} from "bedrock-edge/proxy";
 import { type AwsCredentials, createSigV4Authorizer } from "bedrock-edge/sigv4";
 
 export const KEY = "consumer-key-0123";
@@ -84,14 +91,30 @@ export async function run(emulatorUrl: string): Promise<Summary> {
   });
   const signed = await signer.request(input);
 
+  // A public page's setup: session tokens, per-caller limits kept in a store, usage reported.
+  const secret = "consumer-session-secret-0123456789abcdef";
+  const store: LimitStore = memoryStore();
+  const usage: UsageRecord[] = [];
   const proxy: BedrockProxy = createProxy({
     tokens: ["proxy-token-0123"],
+    sessions: { secret },
+    limits: {
+      requestsPerMinute: 100,
+      tokensPerDay: 100_000,
+      maxTokensPerRequest: 512,
+      overMaxTokens: "clamp",
+    },
+    store,
+    onUsage: (record) => {
+      usage.push(record);
+    },
     upstreamKey: KEY,
     upstream: emulatorUrl,
     defaultRegion: "us-east-1",
   });
+  const session = await createSessionToken({ secret, subject: "consumer", expiresInSeconds: 60 });
   const viaProxy = createConverseClient({
-    key: "proxy-token-0123",
+    key: session,
     url: "http://proxy.test/model/",
     region: "us-east-1",
     fetch: (url, init) => proxy.fetch(new Request(url, init)),
