@@ -265,16 +265,24 @@ export class BedrockEdgeLanguageModel implements LanguageModelV4 {
     const mapper = new PartMapper();
     const raw = call.includeRawChunks === true;
     const modelId = this.modelId;
+    /** Enqueues one batch's parts; says whether the stream got anything (a part, or its end). */
     const deliver = (
       r: IteratorResult<ChatEvent[], unknown>,
       c: ReadableStreamDefaultController<LanguageModelV4StreamPart>,
-    ) => {
+    ): boolean => {
       if (r.done) {
         c.close();
-        return;
+        return true;
       }
       if (raw) for (const e of r.value) c.enqueue({ type: "raw", rawValue: e });
-      mapper.push(r.value, c);
+      let parts = 0;
+      mapper.push(r.value, {
+        enqueue(part: LanguageModelV4StreamPart) {
+          parts++;
+          c.enqueue(part);
+        },
+      } as ReadableStreamDefaultController<LanguageModelV4StreamPart>);
+      return raw || parts > 0;
     };
     const fail = async (error: unknown, c: ReadableStreamDefaultController<LanguageModelV4StreamPart>) => {
       if (isUserAbort(error, call.abortSignal)) {
@@ -299,7 +307,9 @@ export class BedrockEdgeLanguageModel implements LanguageModelV4 {
       },
       async pull(c) {
         try {
-          deliver(await run.next(), c);
+          // A batch can map to no part (usage alone waits for the finish). A pull that enqueues nothing is not
+          // called again while the consumer's read waits, so read on until the stream gets something.
+          while (!deliver(await run.next(), c));
         } catch (error) {
           await fail(error, c);
         }
