@@ -365,7 +365,9 @@ const md = [
   ),
 ];
 for (const [runtime, result] of Object.entries(report.throughput)) {
-  md.push("", `## Throughput on ${runtime} ${result.version ?? ""}`, "");
+  // The other Node lines are keyed "node <version>" already.
+  const title = runtime.includes(" ") ? runtime : `${runtime} ${result.version ?? ""}`;
+  md.push("", `## Throughput on ${title}`, "");
   md.push(result.failed ? `Failed: ${result.failed}` : throughputTable(result, sizes));
 }
 if (report.memory) {
