@@ -50,6 +50,7 @@ describe("scrubError", () => {
   it("leaves an error alone when no secret is long enough to be one, and skips values that are not strings", () => {
     const error = new Error("code abc");
     expect(scrubError(error, ["abc"]).message).toBe("code abc");
+    expect(scrubError(new Error("pin abcd"), ["abcd"]).message).toBe("pin [redacted]");
     // A credentials object without a session token gives undefined: not a crash, the others still scrubbed.
     const withKey = new Error(`bad ${KEY}`);
     expect(() => scrubError(withKey, [undefined as unknown as string, KEY])).not.toThrow();
