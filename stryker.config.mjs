@@ -59,7 +59,8 @@ export default {
   // module, not committed (docs/testing.md says why).
   incremental: true,
   incrementalFile: `.stryker-cache/${name}.json`,
-  tempDirName: ".stryker-tmp",
+  // Per module, so two modules can run at once.
+  tempDirName: `.stryker-tmp/${name}`,
   reporters: ["json", "html", "clear-text", "progress-append-only"],
   jsonReporter: { fileName: `reports/mutation/${name}.json` },
   htmlReporter: { fileName: `reports/mutation/${name}.html` },
@@ -69,7 +70,7 @@ export default {
   concurrency: 2,
   timeoutMS: 10_000,
   // Not read by the tests that run: kept out of the sandbox copy.
-  ignorePatterns: ["dist", "bench", "examples", "docs", "test-artifacts", "coverage", ".scratch", ".readme-snippets", "reports", "test/runtimes/consumer", "test/runtimes/generated"],
+  ignorePatterns: [".stryker-tmp", "dist", "bench", "examples", "docs", "test-artifacts", "coverage", ".scratch", ".readme-snippets", "reports", "test/runtimes/consumer", "test/runtimes/generated"],
   // Static mutants (module-level constants) are not run: the vitest runner keeps the module evaluated with no
   // mutant active, so they survive even where a test asserts the constant (scrub.ts's "[redacted]").
   ignoreStatic: true,
