@@ -5,7 +5,7 @@
 const STREAM = ["test/stream/*.test.ts", "test/reliability/hostile.test.ts"];
 const AUTH = ["test/auth/*.test.ts", "test/proxy/sigv4.test.ts"];
 // The proxy's own suites that run in-process (not its CLI, Worker or runtime tests).
-const PROXY = ["test/proxy/{routes,guard,through,operations,sigv4,body,auth,cors}.test.ts"];
+const PROXY = ["test/proxy/{routes,route,guard,through,operations,sigv4,body,auth,cors}.test.ts"];
 const CLIENT = [
   "test/client/*.test.ts",
   "test/core/core-client.test.ts",
