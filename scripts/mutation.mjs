@@ -15,24 +15,30 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SCOPE, slug } from "../stryker.config.mjs";
+import { acceptedFor } from "./mutation-equivalent.mjs";
 import { NODE_LINES, nodeBinary } from "./node-lines.mjs";
 
 export const FLOOR = 90;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const reportOf = (module) => join(ROOT, "reports", "mutation", `${slug(module)}.json`);
 
-/** Stryker's mutation score of one file: killed (or timed out) over killed, survived and uncovered. */
-export function fileScore(mutants) {
-  const count = (...statuses) => mutants.filter((m) => statuses.includes(m.status)).length;
-  const killed = count("Killed", "Timeout");
-  const survived = count("Survived");
-  const noCoverage = count("NoCoverage");
-  const detected = killed + survived + noCoverage;
+/**
+ * Stryker's mutation score of one file, (killed + timed out) / (killed + timed out + survived + no coverage),
+ * without static mutants (not run, see stryker.config.mjs) and the survivors accepted in mutation-equivalent.mjs.
+ */
+export function fileScore(module, mutants, source) {
+  const counted = mutants.filter((m) => !m.static);
+  const open = counted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
+  const accepted = open.filter((m) => acceptedFor(module, m, source));
+  const killed = counted.filter((m) => m.status === "Killed" || m.status === "Timeout").length;
+  const detected = killed + open.length - accepted.length;
   return {
     killed,
-    survived,
-    noCoverage,
-    invalid: count("CompileError", "RuntimeError"),
+    survived: open.filter((m) => m.status === "Survived").length,
+    noCoverage: open.filter((m) => m.status === "NoCoverage").length,
+    accepted: accepted.length,
+    invalid: counted.filter((m) => m.status === "CompileError" || m.status === "RuntimeError").length,
+    open: open.filter((m) => !acceptedFor(module, m, source)),
     score: detected === 0 ? 100 : (100 * killed) / detected,
   };
 }
@@ -74,15 +80,14 @@ function summary(module, seconds) {
   const report = JSON.parse(readFileSync(path, "utf8"));
   const file = Object.entries(report.files).find(([f]) => relative(ROOT, join(ROOT, f)) === module)?.[1];
   if (!file) return { module, missing: true };
-  const open = file.mutants
-    .filter((m) => m.status === "Survived" || m.status === "NoCoverage")
-    .map((m) =>
-      `${module}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}: ${m.replacement ?? ""}`.replace(
-        /\s+/g,
-        " ",
-      ),
-    );
-  return { module, seconds, open, ...fileScore(file.mutants) };
+  const score = fileScore(module, file.mutants, file.source);
+  const open = score.open.map((m) =>
+    `${module}:${m.location.start.line}:${m.location.start.column} ${m.status} ${m.mutatorName}: ${m.replacement ?? ""}`.replace(
+      /\s+/g,
+      " ",
+    ),
+  );
+  return { module, seconds, ...score, open };
 }
 
 function main(argv) {
@@ -98,7 +103,7 @@ function main(argv) {
   const rows = modules.map((module) => summary(module, node ? runStryker(node, module) : undefined));
 
   const width = Math.max(...rows.map((r) => r.module.length));
-  console.log(`\n${"module".padEnd(width)}   score  killed survived no-cover invalid   time`);
+  console.log(`\n${"module".padEnd(width)}   score  killed survived no-cover accepted invalid   time`);
   let under = 0;
   for (const r of rows) {
     if (r.missing) {
@@ -108,8 +113,8 @@ function main(argv) {
     }
     const low = r.score < FLOOR;
     if (low) under++;
-    const cells = [r.killed, r.survived, r.noCoverage, r.invalid].map((n, i) =>
-      String(n).padStart([6, 8, 8, 7][i]),
+    const cells = [r.killed, r.survived, r.noCoverage, r.accepted, r.invalid].map((n, i) =>
+      String(n).padStart([6, 8, 8, 8, 7][i]),
     );
     const time =
       r.seconds === undefined
