@@ -143,6 +143,12 @@ describe("parseConverseMessage: exception and error frames as the caller reads t
   it("a frame without :message-type is an event (and a delta for the fast path)", () => {
     const headers = { ":event-type": str("contentBlockDelta") } as MessageHeaders;
     expect(isDelta(headers)).toBe(true);
+    expect(isDelta({ ":event-type": str("messageStart") } as MessageHeaders)).toBe(false);
+    const exceptionNamedLikeADelta = {
+      ":event-type": str("contentBlockDelta"),
+      ":message-type": str("exception"),
+    };
+    expect(isDelta(exceptionNamedLikeADelta as MessageHeaders)).toBe(false);
     const body = new TextEncoder().encode('{"contentBlockIndex":0,"delta":{"text":"a"}}');
     expect(parseConverseMessage({ headers, body, offset: 0 })).toMatchObject({ type: "contentBlockDelta" });
   });
@@ -163,6 +169,11 @@ describe("parseConverseMessage: exception and error frames as the caller reads t
 describe("parseConverseMessage: each payload rule says what was wrong", () => {
   const cases: [string, unknown, string][] = [
     ["contentBlockStart", { contentBlockIndex: "0", start: {} }, "contentBlockIndex must be a number"],
+    [
+      "contentBlockStart",
+      { contentBlockIndex: 0, start: 1 },
+      "contentBlockStart event: start must be an object",
+    ],
     ["contentBlockStart", { contentBlockIndex: 0, start: { toolUse: "x" } }, "start.toolUse needs string"],
     [
       "contentBlockStart",
