@@ -24,10 +24,11 @@ const reportOf = (module) => join(ROOT, "reports", "mutation", `${slug(module)}.
 
 /**
  * Stryker's mutation score of one file, (killed + timed out) / (killed + timed out + survived + no coverage),
- * without static mutants (not run, see stryker.config.mjs) and the survivors accepted in mutation-equivalent.mjs.
+ * without the ones Stryker ignored (static mutants, see stryker.config.mjs) and the survivors accepted in
+ * mutation-equivalent.mjs.
  */
 export function fileScore(module, mutants, source) {
-  const counted = mutants.filter((m) => !m.static);
+  const counted = mutants.filter((m) => m.status !== "Ignored");
   const open = counted.filter((m) => m.status === "Survived" || m.status === "NoCoverage");
   const accepted = open.filter((m) => acceptedFor(module, m, source));
   const killed = counted.filter((m) => m.status === "Killed" || m.status === "Timeout").length;
