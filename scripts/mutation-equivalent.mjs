@@ -21,6 +21,14 @@ export const ACCEPTED = {
       why: "parsePayload returns an object or throws, so the check cannot be false there",
     },
   ],
+  "src/client/run.ts": [
+    {
+      original: "plan.log.debugEnabled",
+      replacement: "true",
+      near: "pipeline.onConverseEvent",
+      why: "with debug off the hook logs nothing: it only turns the delta fast path off (slower, same events)",
+    },
+  ],
   "src/errors/scrub.ts": [
     {
       original: "list.length === 0",
