@@ -3,6 +3,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { request } from "../../src/client/create";
 import { BedrockError } from "../../src/errors";
+import { concat } from "../helpers/bytes";
+import { eventFrame, exceptionFrame } from "../helpers/frames";
 import { EVENT_STREAM, loopback } from "../helpers/server";
 import { resolvedFor } from "../reliability/helpers";
 
@@ -60,5 +62,40 @@ describe("an event stream that ends before any event", () => {
     const e = await failureFor(EVENT_STREAM, "");
     expect(e.name).toBe("IncompleteStreamError");
     expect(e.message).toBe("The event stream response was empty: the body ended before any event");
+  });
+});
+
+describe("the partial answer of a stream that fails after delivering events", () => {
+  it("holds the tool calls whose input parsed (not the invalid one), the usage, and the events delivered", async () => {
+    const start = (i: number, id: string) =>
+      eventFrame("contentBlockStart", {
+        contentBlockIndex: i,
+        start: { toolUse: { toolUseId: id, name: "f" } },
+      });
+    const input = (i: number, text: string) =>
+      eventFrame("contentBlockDelta", { contentBlockIndex: i, delta: { toolUse: { input: text } } });
+    const stop = (i: number) => eventFrame("contentBlockStop", { contentBlockIndex: i });
+    const body = concat(
+      eventFrame("messageStart", { role: "assistant" }),
+      start(0, "bad"),
+      input(0, "{not json"),
+      stop(0),
+      start(1, "good"),
+      input(1, '{"a":1}'),
+      stop(1),
+      eventFrame("messageStop", { stopReason: "tool_use" }),
+      eventFrame("metadata", { usage: { inputTokens: 3, outputTokens: 4, totalTokens: 7 }, metrics: {} }),
+      exceptionFrame("internalServerException", { message: "boom" }),
+    );
+    server = await loopback((_, res) => {
+      res.writeHead(200, EVENT_STREAM);
+      res.end(body);
+    });
+    const error = await request(resolvedFor(server.url), hi, { maxRetries: 0 }).catch((e) => e);
+    expect(error).toBeInstanceOf(BedrockError);
+    const partial = (error as BedrockError & { partial: Record<string, any> }).partial;
+    expect(partial.toolsToCall).toEqual([{ id: "good", name: "f", arguments: { a: 1 } }]);
+    expect(partial.usage).toMatchObject({ inputTokens: 3, outputTokens: 4, totalTokens: 7 });
+    expect(partial.eventsDelivered).toBeGreaterThan(0);
   });
 });
