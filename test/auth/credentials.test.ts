@@ -196,3 +196,48 @@ describe("cachedCredentials", () => {
     ).rejects.toThrow(/invalid expiration/);
   });
 });
+
+// Written against the survivors of `npm run test:mutation -- src/auth/credentials.ts`.
+describe("credentials: the edges a user meets", () => {
+  it("only the secret key set: the error names the missing access key id; nothing set: no such sentence", () => {
+    expect(() => resolveAuth({ region: "us-east-1" }, { AWS_SECRET_ACCESS_KEY: "half-secret" })).toThrow(
+      /AWS_ACCESS_KEY_ID is not set, so the other AWS key was not used/,
+    );
+    let message = "";
+    try {
+      resolveAuth({ region: "us-east-1" }, {});
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).not.toContain("is not set");
+    expect(message).not.toContain("other AWS key");
+  });
+
+  it("refreshes 5 minutes before expiration by default", async () => {
+    let now = 0;
+    let calls = 0;
+    const cached = cachedCredentials(
+      async () => {
+        calls++;
+        return { ...EXAMPLE, expiration: new Date(now + 10 * 60_000) };
+      },
+      { clock: () => now },
+    );
+    await cached();
+    now += 4 * 60_000; // 6 minutes left: kept
+    await cached();
+    expect(calls).toBe(1);
+    now += 2 * 60_000; // 4 minutes left: refreshed
+    await cached();
+    expect(calls).toBe(2);
+  });
+
+  it("rejects a provider that returns nothing, or only one of the two keys", async () => {
+    const { accessKeyId, secretAccessKey } = EXAMPLE;
+    for (const result of [undefined, { accessKeyId }, { secretAccessKey }]) {
+      await expect(cachedCredentials(async () => result as unknown as AwsCredentials)()).rejects.toThrow(
+        "credentials provider returned no accessKeyId/secretAccessKey strings",
+      );
+    }
+  });
+});

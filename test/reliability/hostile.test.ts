@@ -9,6 +9,7 @@ import { ConversePipeline } from "../../src/stream/pipeline";
 import type { ChatEvent } from "../../src/types/events";
 import { type Capture, captures, concat } from "../helpers/fixtures";
 import { eventFrame, frame } from "../helpers/frames";
+import { BYTE_STEP, runs } from "../helpers/mutation";
 import { EVENT_STREAM, loopback } from "../helpers/server";
 import { resolvedFor } from "./helpers";
 
@@ -62,7 +63,7 @@ describe("properties over every recorded capture (fast-check)", () => {
         expect(split.error).toBeUndefined();
         expect(split.events).toEqual(whole.get(cap.name)!.events);
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -91,13 +92,13 @@ describe("properties over every recorded capture (fast-check)", () => {
           expect(got.events).toEqual(pipe([cap.bytes.subarray(0, frame)], false).events);
         },
       ),
-      { numRuns: 600 },
+      { numRuns: runs(600) },
     );
   });
 
   it("every byte of a capture corrupted in turn (exhaustive, one capture)", () => {
     const cap = STREAMS.find((c) => c.name === "test_bedrock_model_stream")!;
-    for (let i = 0; i < cap.bytes.length; i++) {
+    for (let i = 0; i < cap.bytes.length; i += BYTE_STEP) {
       const bad = cap.bytes.slice();
       bad[i] ^= 0x5a;
       const got = pipe([bad]);
@@ -126,7 +127,7 @@ describe("properties over every recorded capture (fast-check)", () => {
           }
         },
       ),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -144,7 +145,7 @@ describe("properties over every recorded capture (fast-check)", () => {
         const got = pipe(cutAt(body, cuts));
         if (got.error !== undefined) expect(got.error).toBeInstanceOf(BedrockError);
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
   });
 
@@ -212,7 +213,7 @@ describe("properties over every recorded capture (fast-check)", () => {
           expect(error.message.length).toBeGreaterThan(0);
         }
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
   });
 });
@@ -269,7 +270,7 @@ describe("arbitrary bodies through the client (fast-check)", () => {
           }
         },
       ),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });
@@ -325,7 +326,7 @@ describe("delta payloads read straight from the bytes agree with JSON.parse (fas
           expect(fast.error).toBeUndefined();
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 
@@ -342,7 +343,7 @@ describe("delta payloads read straight from the bytes agree with JSON.parse (fas
         body[where % body.length] = byte;
         expect(outcome(body, 3, false)).toEqual(outcome(body, 3, true));
       }),
-      { numRuns: 4000 },
+      { numRuns: runs(4000) },
     );
   });
 });

@@ -6,6 +6,7 @@ import { crc32 } from "../../src/stream/crc32";
 import { EventStreamDecoder, type EventStreamMessage } from "../../src/stream/decode";
 import { EventStreamDecoderStream } from "../../src/stream/web-streams";
 import { captures, FIXTURES, prng, randomCuts, splitAt } from "../helpers/fixtures";
+import { BYTE_STEP } from "../helpers/mutation";
 
 const text = new TextDecoder();
 
@@ -79,7 +80,7 @@ describe("recorded Bedrock captures", () => {
     it(`${cap.name}: split at every byte boundary gives the same frames`, () => {
       const want = JSON.stringify(expected);
       let mismatches = 0;
-      for (let k = 1; k < cap.bytes.length; k++) {
+      for (let k = 1; k < cap.bytes.length; k += BYTE_STEP) {
         const got = JSON.stringify(summary(decodeAll([cap.bytes.subarray(0, k), cap.bytes.subarray(k)])));
         if (got !== want) mismatches++;
       }

@@ -9,6 +9,7 @@ import { ConversePipeline } from "../../src/stream/pipeline";
 import type { ChatEvent } from "../../src/types/events";
 import { concat } from "../helpers/fixtures";
 import { eventFrame } from "../helpers/frames";
+import { runs } from "../helpers/mutation";
 
 const codec = new EventStreamCodec(toUtf8, fromUtf8);
 
@@ -127,7 +128,7 @@ describe("the fast path gives what the JSON.parse path gives, through the whole 
           expect(run(bytes, cuts, false)).toEqual(run(bytes, cuts, true));
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 

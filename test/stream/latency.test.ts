@@ -11,6 +11,7 @@ import { ConversePipeline } from "../../src/stream/pipeline";
 import type { ChatEvent } from "../../src/types/events";
 import { captures } from "../helpers/fixtures";
 import { eventFrame } from "../helpers/frames";
+import { runs } from "../helpers/mutation";
 import { EVENT_STREAM, loopback } from "../helpers/server";
 
 const frame = eventFrame;
@@ -179,7 +180,7 @@ describe("the delta fast path gives what JSON.parse gives", () => {
       fc.property(bytes, (body) => {
         expect(fast(body)).toEqual(reference(body));
       }),
-      { numRuns: 20000 },
+      { numRuns: runs(20000) },
     );
   });
 

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { BedrockError } from "../../src/errors";
 import type { MessageHeaders } from "../../src/stream/decode";
-import { parseConverseMessage } from "../../src/stream/parse";
+import { isDelta, parseConverseMessage } from "../../src/stream/parse";
 
 const str = (value: string) => ({ type: "string" as const, value });
 const frame = (headers: Record<string, string>, payload: unknown, offset = 40) => ({
@@ -96,5 +96,133 @@ describe("parseConverseMessage", () => {
     expect(thrown(() => parseConverseMessage(frame({ ":message-type": "weird" }, {}))).message).toMatch(
       /Unknown :message-type "weird"/,
     );
+  });
+});
+
+// Written against the survivors of `npm run test:mutation -- src/stream/parse.ts`: what the caller reads.
+describe("parseConverseMessage: exception and error frames as the caller reads them", () => {
+  const exception = (type: string | undefined, payload: unknown) =>
+    frame({ ":message-type": "exception", ...(type && { ":exception-type": type }) }, payload);
+
+  it("an exception without a type or a usable message is named and explained all the same", () => {
+    const e = thrown(() => parseConverseMessage(exception(undefined, "not json")));
+    expect(e.name).toBe("UnknownStreamException");
+    expect(e.message).toBe("not json");
+    const blank = thrown(() => parseConverseMessage(exception("ThrottlingException", { message: "   " })));
+    expect(blank.message).toBe("ThrottlingException during the stream");
+    const none = thrown(() => parseConverseMessage(exception("ThrottlingException", { other: 1 })));
+    expect(none.message).toBe("ThrottlingException during the stream");
+  });
+
+  it("keeps a message's surrounding text as sent, and a long non-JSON body to its first 500 characters", () => {
+    const e = thrown(() => parseConverseMessage(exception("ValidationException", { message: " too long " })));
+    expect(e.message).toBe(" too long ");
+    const long = thrown(() => parseConverseMessage(exception("InternalServerException", "x".repeat(600))));
+    expect(long.message).toBe("x".repeat(500));
+  });
+
+  it("passes a model error's original status and message on, and only when they were sent", () => {
+    const withOriginal = thrown(() =>
+      parseConverseMessage(
+        exception("ModelStreamErrorException", {
+          message: "m",
+          originalStatusCode: 424,
+          originalMessage: "o",
+        }),
+      ),
+    ) as BedrockError & { originalStatusCode?: number; originalMessage?: string };
+    expect(withOriginal.originalStatusCode).toBe(424);
+    expect(withOriginal.originalMessage).toBe("o");
+    const without = thrown(() =>
+      parseConverseMessage(exception("ModelStreamErrorException", { message: "m" })),
+    ) as BedrockError & object;
+    expect("originalStatusCode" in without).toBe(false);
+    expect("originalMessage" in without).toBe(false);
+  });
+
+  it("a frame without :message-type is an event (and a delta for the fast path)", () => {
+    const headers = { ":event-type": str("contentBlockDelta") } as MessageHeaders;
+    expect(isDelta(headers)).toBe(true);
+    expect(isDelta({ ":event-type": str("messageStart") } as MessageHeaders)).toBe(false);
+    const exceptionNamedLikeADelta = {
+      ":event-type": str("contentBlockDelta"),
+      ":message-type": str("exception"),
+    };
+    expect(isDelta(exceptionNamedLikeADelta as MessageHeaders)).toBe(false);
+    const body = new TextEncoder().encode('{"contentBlockIndex":0,"delta":{"text":"a"}}');
+    expect(parseConverseMessage({ headers, body, offset: 0 })).toMatchObject({ type: "contentBlockDelta" });
+  });
+
+  it("an error frame: its code and message, or a stand-in message; phase stream", () => {
+    const e = thrown(() => parseConverseMessage(frame({ ":message-type": "error" }, "")));
+    expect(e.name).toBe("UnknownStreamError");
+    expect(e.message).toBe("UnknownStreamError during the stream");
+    expect(e.phase).toBe("stream");
+  });
+
+  it("an unknown :message-type is named in the error", () => {
+    const e = thrown(() => parseConverseMessage(frame({ ":message-type": "surprise" }, {})));
+    expect(e.message).toContain('Unknown :message-type "surprise"');
+  });
+});
+
+describe("parseConverseMessage: each payload rule says what was wrong", () => {
+  const cases: [string, unknown, string][] = [
+    ["contentBlockStart", { contentBlockIndex: "0", start: {} }, "contentBlockIndex must be a number"],
+    [
+      "contentBlockStart",
+      { contentBlockIndex: 0, start: 1 },
+      "contentBlockStart event: start must be an object",
+    ],
+    ["contentBlockStart", { contentBlockIndex: 0, start: { toolUse: "x" } }, "start.toolUse needs string"],
+    [
+      "contentBlockStart",
+      { contentBlockIndex: 0, start: { toolUse: { name: "f" } } },
+      "start.toolUse needs string",
+    ],
+    [
+      "contentBlockStart",
+      { contentBlockIndex: 0, start: { toolUse: { toolUseId: "t", name: 3 } } },
+      "start.toolUse needs string toolUseId and name",
+    ],
+    [
+      "contentBlockStop",
+      { contentBlockIndex: null },
+      "contentBlockStop event: contentBlockIndex must be a number",
+    ],
+    ["messageStart", { role: 1 }, "messageStart event: role must be a string"],
+    ["messageStop", {}, "messageStop event: stopReason must be a string"],
+    ["metadata", { usage: 1 }, "metadata event: usage must be an object"],
+    [
+      "metadata",
+      { usage: { inputTokens: 1, outputTokens: 1 } },
+      "metadata event: usage.totalTokens must be a number",
+    ],
+    ["messageStart", "{not json", 'messageStart event: payload is not JSON ("{not json")'],
+    ["messageStart", `{${"y".repeat(100)}`, `payload is not JSON ("{${"y".repeat(59)}")`],
+    ["messageStart", [1], "messageStart event: payload must be a JSON object"],
+  ];
+  for (const [type, payload, message] of cases) {
+    it(`${type} ${JSON.stringify(payload)}: ${message}`, () => {
+      const e = thrown(() => parseConverseMessage(event(type, payload)));
+      expect(e.name).toBe("EventPayloadError");
+      expect(e.message).toContain(message);
+    });
+  }
+
+  it("a contentBlockStart without toolUse, and one with a complete toolUse, pass", () => {
+    expect(parseConverseMessage(event("contentBlockStart", { contentBlockIndex: 1, start: {} }))).toEqual({
+      type: "contentBlockStart",
+      contentBlockIndex: 1,
+      start: {},
+    });
+    const toolUse = { toolUseId: "t", name: "f" };
+    expect(
+      parseConverseMessage(event("contentBlockStart", { contentBlockIndex: 0, start: { toolUse } })),
+    ).toEqual({
+      type: "contentBlockStart",
+      contentBlockIndex: 0,
+      start: { toolUse },
+    });
   });
 });
