@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { chooseProvider } from "../config/resolve.ts";
+import { isObject } from "../types/json.ts";
 import { CliError } from "./errors.ts";
 
 /** A config document as read from disk, and the Bedrock provider block inside it (edited in place by callers). */
@@ -72,8 +73,4 @@ function jsonErrorAt(text: string, error: Error): string {
   const line = before.split("\n").length;
   const column = offset - before.lastIndexOf("\n");
   return `${error.message.replace(/ in JSON at position \d+.*$/, "")} at line ${line}, column ${column}`;
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -4,8 +4,9 @@ import { LevelLogger, type Logger } from "../client/log.ts";
 import { interpolateEnv } from "../config/env.ts";
 import { ConfigError } from "../errors/index.ts";
 import { createProxy, PROXY_ENV, type ProxyOptions, proxyOptionsFromEnv } from "../proxy/index.ts";
+import { isObject } from "../types/json.ts";
 import { COMMON_OPTIONS, parseCommand, parseInteger, parseLogLevel } from "./args.ts";
-import { isObject, readJsonFile } from "./config-file.ts";
+import { readJsonFile } from "./config-file.ts";
 import { CliError, EXIT } from "./errors.ts";
 import type { Io } from "./io.ts";
 import {

@@ -7,6 +7,7 @@ import {
 import { MessageAccumulator } from "../stream/accumulate.ts";
 import { definedFields, RESPONSE_EXTRAS } from "../stream/fields.ts";
 import type { ChatEvent, ContentBlockDeltaPayload, ConverseEvent } from "../types/events.ts";
+import { isObject } from "../types/json.ts";
 import type { Attempt, CallPlan } from "./call.ts";
 import type { LevelLogger } from "./log.ts";
 import { logUsage, partialOf } from "./run.ts";
@@ -76,9 +77,6 @@ function tooLarge(response: Response): BedrockError {
   );
 }
 
-const isObject = (v: unknown): v is Record<string, any> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
 function shapeError(what: string): BedrockError {
   return new ResponseShapeError(`Converse response ${what}`, { phase: "request" });
 }
@@ -102,7 +100,7 @@ export function converseResponseEvents(json: Record<string, any>): ConverseEvent
     const delta = (d: ContentBlockDeltaPayload) =>
       events.push({ type: "contentBlockDelta", contentBlockIndex: index, delta: d });
     if (typeof block.text === "string") delta({ text: block.text });
-    else if (isObject(block.toolUse)) {
+    else if (isObject<Record<string, any>>(block.toolUse)) {
       const { toolUseId, name, input, type } = block.toolUse;
       events.push({
         type: "contentBlockStart",
@@ -110,15 +108,15 @@ export function converseResponseEvents(json: Record<string, any>): ConverseEvent
         start: { toolUse: { toolUseId, name, ...(type && { type }) } },
       });
       delta({ toolUse: { input: JSON.stringify(input ?? {}) } });
-    } else if (isObject(block.reasoningContent)) {
+    } else if (isObject<Record<string, any>>(block.reasoningContent)) {
       const r = block.reasoningContent;
-      if (isObject(r.reasoningText)) {
+      if (isObject<Record<string, any>>(r.reasoningText)) {
         delta({ reasoningContent: { text: r.reasoningText.text ?? "" } });
         if (typeof r.reasoningText.signature === "string")
           delta({ reasoningContent: { signature: r.reasoningText.signature } });
       } else if (typeof r.redactedContent === "string")
         delta({ reasoningContent: { redactedContent: r.redactedContent } });
-    } else if (isObject(block.citationsContent)) {
+    } else if (isObject<Record<string, any>>(block.citationsContent)) {
       for (const citation of block.citationsContent.citations ?? []) delta({ citation });
       for (const part of block.citationsContent.content ?? [])
         if (typeof part.text === "string") delta({ text: part.text });

@@ -1,5 +1,6 @@
 import type { Authorizer, AwsCredentials, CredentialsProvider } from "../auth/types.ts";
 import { ConfigError } from "../errors/index.ts";
+import { isObject } from "../types/json.ts";
 import type { Logger } from "../types/logger.ts";
 import { ambientEnv, type EnvRecord, type FileReader, interpolateEnv, wantsAmbientEnv } from "./env.ts";
 import { type LogLevel, type ModelConfig, type ModelIdPrefix, parseProvider } from "./schema.ts";
@@ -52,9 +53,6 @@ export interface ResolveOptions {
    */
   readFile?: FileReader;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** ECA's environment fallbacks for a provider: `corp-bedrock` (or `corpBedrock`) reads CORP_BEDROCK_API_KEY. */
 export const envNameOf = (provider: string, suffix: "API_KEY" | "API_URL") =>

@@ -2,6 +2,7 @@
 // checked against the schema with a small JSON Schema subset (type, properties, required, additionalProperties,
 // items, enum, const, anyOf, local $ref). Other keywords (minLength, pattern, ...) are not checked.
 import { RequestError, type SchemaIssue, StructuredOutputError } from "../errors/index.ts";
+import { isObject } from "../types/json.ts";
 
 export { type SchemaIssue, StructuredOutputError };
 
@@ -15,9 +16,6 @@ export interface ResponseFormat {
   name?: string;
   description?: string;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** `responseFormat` to the wire's `outputConfig` (the schema travels as a JSON string). */
 export function toOutputConfig(format: ResponseFormat, path: string): Record<string, unknown> {

@@ -2,6 +2,7 @@
 // for delta frames (delta-scan.ts) must read what this reads.
 import { EventPayloadError, EventStreamError, serviceError } from "../errors/index.ts";
 import type { ConverseEvent } from "../types/events.ts";
+import { isObject } from "../types/json.ts";
 import type { EventStreamMessage, MessageHeaders } from "./decode.ts";
 import { utf8Decode } from "./utf8.ts";
 
@@ -13,9 +14,6 @@ function header(headers: MessageHeaders, name: string): string | undefined {
 function fail(eventType: string, message: string, offset: number): never {
   throw new EventPayloadError(eventType, message, offset);
 }
-
-const isObject = (v: unknown): v is Record<string, any> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Turns one event-stream frame into a typed Converse event. Exception and error frames throw the matching

@@ -1,7 +1,8 @@
 import type { InputMessage } from "../../request/messages.ts";
+import { isObject } from "../../types/json.ts";
 import { type ConfigInput, planCall, resolved } from "../create.ts";
 import type { RequestOptions } from "../options.ts";
-import { callJson, isObject, shapeError } from "./plan.ts";
+import { callJson, shapeError } from "./plan.ts";
 
 /** What CountTokens answers: the tokens the input would take, as the model bills them. */
 export interface CountTokensResult {

@@ -2,13 +2,13 @@ import { DEFAULT_REGION } from "../../endpoint/build.ts";
 import { prefixModelId } from "../../endpoint/model-id.ts";
 import { RequestError } from "../../errors/index.ts";
 import type { ApplyGuardrailRequest, ApplyGuardrailResponse } from "../../types/converse.ts";
+import { isObject } from "../../types/json.ts";
 import type { ConfigInput } from "../create.ts";
 import { resolved } from "../create.ts";
 import {
   callJson,
   checkOptions,
   endpointBase,
-  isObject,
   type OperationOptions,
   planOperation,
   shapeError,
@@ -55,6 +55,7 @@ export async function applyGuardrail(
   const url = `${endpointBase(c)}/guardrail/${idInPath}/version/${encodeURIComponent(version)}/apply`;
   const answer = await callJson(planOperation(c, url, options, body as Record<string, unknown>, false));
   const json = answer.json;
-  if (!isObject(json) || typeof json.action !== "string") throw shapeError("no action", answer);
+  if (!isObject<Record<string, any>>(json) || typeof json.action !== "string")
+    throw shapeError("no action", answer);
   return json as ApplyGuardrailResponse;
 }

@@ -154,6 +154,3 @@ export function shapeError(what: string, answer: JsonAnswer): BedrockError {
     requestId: requestIdOf(answer.response),
   });
 }
-
-export const isObject = (v: unknown): v is Record<string, any> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);

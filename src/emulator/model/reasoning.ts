@@ -1,6 +1,6 @@
 import type { ConverseRequest, ReasoningContentBlock } from "../../types/index.ts";
+import { isObject } from "../../types/json.ts";
 import { hashBytes, toBase64 } from "../wire/hash.ts";
-import { isObject } from "../wire/json.ts";
 
 // Extended thinking: enabled by additionalModelRequestFields.thinking.type "enabled"/"adaptive"
 // (Anthropic) or a reasoningConfig that is not disabled (Amazon Nova and others).

@@ -1,7 +1,7 @@
 import type { ContentBlock, ConverseRequest, StopReason, TokenUsage } from "../../types/index.ts";
+import { isObject } from "../../types/json.ts";
 import { EmulatorError } from "../http/errors.ts";
 import type { ModelReply } from "../types.ts";
-import { isObject } from "../wire/json.ts";
 import { countInputTokens } from "./conversation.ts";
 import { countTokens } from "./tokens.ts";
 

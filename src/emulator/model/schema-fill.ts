@@ -1,5 +1,5 @@
 import type { JsonValue } from "../../types/index.ts";
-import { isObject } from "../wire/json.ts";
+import { isObject } from "../../types/json.ts";
 import { findExpression } from "./arithmetic.ts";
 
 // Builds JSON that matches a JSON schema, filling values from the prompt where a property's name says

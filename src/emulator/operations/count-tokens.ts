@@ -1,8 +1,8 @@
+import { isObject } from "../../types/json.ts";
 import { validationError } from "../http/errors.ts";
 import { countInputTokens } from "../model/conversation.ts";
 import { countTokens } from "../model/tokens.ts";
 import { parseConverseBody } from "../validate/converse.ts";
-import { isObject } from "../wire/json.ts";
 import { isEmbeddingModel } from "./invoke.ts";
 import { readNative } from "./native.ts";
 

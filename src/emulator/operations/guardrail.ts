@@ -1,5 +1,5 @@
+import { isObject } from "../../types/json.ts";
 import { validationError } from "../http/errors.ts";
-import { isObject } from "../wire/json.ts";
 
 // ApplyGuardrail: content holding one of the emulator's blocked words (default BLOCKME) is GUARDRAIL_INTERVENED
 // with the blocked message as output and a word-policy assessment; anything else passes with action NONE.

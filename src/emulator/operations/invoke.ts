@@ -1,10 +1,11 @@
 import type { ConverseRequest } from "../../types/index.ts";
+import { isObject } from "../../types/json.ts";
 import { validationError } from "../http/errors.ts";
 import type { FinalReply } from "../model/reply.ts";
 import { countTokens } from "../model/tokens.ts";
 import { encodeEvent, paddingFor } from "../wire/frames.ts";
 import { hashId, toBase64 } from "../wire/hash.ts";
-import { isObject, sortedJson, utf8 } from "../wire/json.ts";
+import { sortedJson, utf8 } from "../wire/json.ts";
 import { embedText } from "./embeddings.ts";
 import { type NativeRequest, readNative } from "./native.ts";
 

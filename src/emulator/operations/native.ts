@@ -1,6 +1,6 @@
 import type { ConverseRequest, Message } from "../../types/index.ts";
+import { isObject } from "../../types/json.ts";
 import { validationError } from "../http/errors.ts";
-import { isObject } from "../wire/json.ts";
 
 // Native InvokeModel bodies the emulator answers, read into the Converse request its model understands:
 // Anthropic Messages (`anthropic_version`), Amazon Nova (`messages` of `{text}` blocks) and Titan Text

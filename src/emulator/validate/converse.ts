@@ -1,6 +1,6 @@
 import type { ConverseRequest } from "../../types/index.ts";
+import { isObject } from "../../types/json.ts";
 import { validationError } from "../http/errors.ts";
-import { isObject } from "../wire/json.ts";
 import { CONTENT_BLOCK, SYSTEM_BLOCKS, TOOL, TOOL_CHOICE } from "./request-shapes.ts";
 import { checkShape, constraint } from "./shapes.ts";
 

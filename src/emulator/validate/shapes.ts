@@ -1,5 +1,5 @@
+import { isObject } from "../../types/json.ts";
 import { validationError } from "../http/errors.ts";
-import { isObject } from "../wire/json.ts";
 
 // A small declarative checker for the request shapes of the service model, so every member the
 // emulator reads has the type it expects, and a wrong one is reported with its path.

@@ -18,8 +18,3 @@ function sortKeys(value: unknown): unknown {
 }
 
 export const utf8 = /* @__PURE__ */ new TextEncoder();
-
-/** True for a plain JSON object (not an array, not null). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
