@@ -30,13 +30,10 @@ export function parseFrame(headers: MessageHeaders, body: Uint8Array, at: number
   if (messageType === "exception") {
     const code = header(headers, ":exception-type") ?? "UnknownStreamException";
     const payload = parsePayload(code, body, at, true);
-    const text = isObject(payload) && typeof payload.message === "string" ? payload.message : "";
+    const text = typeof payload.message === "string" ? payload.message : "";
     const error = serviceError(code, text.trim() ? text : `${code} during the stream`, { phase: "stream" });
-    if (isObject(payload)) {
-      if (payload.originalStatusCode !== undefined)
-        (error as any).originalStatusCode = payload.originalStatusCode;
-      if (payload.originalMessage !== undefined) (error as any).originalMessage = payload.originalMessage;
-    }
+    if (payload.originalStatusCode !== undefined) (error as any).originalStatusCode = payload.originalStatusCode;
+    if (payload.originalMessage !== undefined) (error as any).originalMessage = payload.originalMessage;
     throw error;
   }
   if (messageType === "error") {
@@ -98,6 +95,10 @@ function withoutUndefined<T extends Record<string, any>>(o: T): T {
   return o;
 }
 
+/**
+ * A frame's JSON object. `lenient` (exception frames) never throws: the frame's `:exception-type` names the
+ * error, so a payload that is not a JSON object only loses its message (a JSON string is kept as the message).
+ */
 function parsePayload(
   eventType: string,
   body: Uint8Array,
@@ -112,6 +113,7 @@ function parsePayload(
     if (lenient) return { message: text.slice(0, 500) };
     fail(eventType, `payload is not JSON (${JSON.stringify(text.slice(0, 60))})`, at);
   }
-  if (!isObject(value)) fail(eventType, "payload must be a JSON object", at);
-  return value;
+  if (isObject(value)) return value;
+  if (lenient) return { message: typeof value === "string" ? value.slice(0, 500) : "" };
+  fail(eventType, "payload must be a JSON object", at);
 }

@@ -114,6 +114,17 @@ describe("parseConverseMessage: exception and error frames as the caller reads t
     expect(none.message).toBe("ThrottlingException during the stream");
   });
 
+  it("an exception whose payload is JSON but not an object is still the error its type names", () => {
+    const quoted = thrown(() => parseConverseMessage(exception("ThrottlingException", '"slow down"')));
+    expect(quoted).toBeInstanceOf(BedrockError);
+    expect([quoted.name, quoted.message]).toEqual(["ThrottlingException", "slow down"]);
+    for (const payload of ["null", "[1,2]", "42", "true"]) {
+      const e = thrown(() => parseConverseMessage(exception("ThrottlingException", payload)));
+      expect([e.name, e.message]).toEqual(["ThrottlingException", "ThrottlingException during the stream"]);
+      expect(e.retryable).toBe(true);
+    }
+  });
+
   it("keeps a message's surrounding text as sent, and a long non-JSON body to its first 500 characters", () => {
     const e = thrown(() => parseConverseMessage(exception("ValidationException", { message: " too long " })));
     expect(e.message).toBe(" too long ");
