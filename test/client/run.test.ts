@@ -1,7 +1,7 @@
 // What runConverse (src/client/run.ts) tells a caller whose /converse-stream answer is not an event stream, or
 // is empty: written against the survivors of `npm run test:mutation -- src/client/run.ts`.
 import { afterEach, describe, expect, it } from "vitest";
-import { request } from "../../src/client/create";
+import { request, stream } from "../../src/client/create";
 import { BedrockError } from "../../src/errors";
 import { concat } from "../helpers/bytes";
 import { eventFrame, exceptionFrame } from "../helpers/frames";
@@ -97,5 +97,32 @@ describe("the partial answer of a stream that fails after delivering events", ()
     expect(partial.toolsToCall).toEqual([{ id: "good", name: "f", arguments: { a: 1 } }]);
     expect(partial.usage).toMatchObject({ inputTokens: 3, outputTokens: 4, totalTokens: 7 });
     expect(partial.eventsDelivered).toBeGreaterThan(0);
+  });
+});
+
+describe("a caller that stops reading early", () => {
+  it("releases the connection even through a fetch that drops the abort signal (the body is cancelled)", async () => {
+    const frames = concat(
+      eventFrame("messageStart", { role: "assistant" }),
+      eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "Hi" } }),
+    );
+    server = await loopback((_, res) => {
+      res.writeHead(200, EVENT_STREAM);
+      res.write(frames); // and never ends on its own
+    });
+    // A wrapper that rebuilds the request without its signal: aborting the call cannot reach this fetch.
+    const withoutSignal: typeof fetch = async (input, init) => {
+      const request = new Request(input as Request, init);
+      return fetch(request.url, {
+        method: request.method,
+        headers: request.headers,
+        body: await request.text(),
+      });
+    };
+    for await (const e of stream(resolvedFor(server.url, {}, { fetch: withoutSignal }), hi)) {
+      if (e.type === "text") break;
+    }
+    for (let i = 0; i < 100 && server.closed.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(server.closed).toHaveLength(1);
   });
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { BedrockError } from "../../src/errors";
 import { ToolCallAccumulator } from "../../src/stream/accumulate";
 import { ConversePipeline } from "../../src/stream/pipeline";
@@ -8,7 +8,8 @@ import {
   ToolCallAccumulatorStream,
 } from "../../src/stream/web-streams";
 import type { ChatEvent } from "../../src/types/events";
-import { capture, captures, prng, randomCuts, splitAt } from "../helpers/fixtures";
+import { capture, captures, concat, prng, randomCuts, splitAt } from "../helpers/fixtures";
+import { eventFrame } from "../helpers/frames";
 import { BYTE_STEP } from "../helpers/mutation";
 
 function run(chunks: Uint8Array[]): { events: ChatEvent[]; error: unknown; pipeline: ConversePipeline } {
@@ -250,5 +251,71 @@ describe("pipeline semantics", () => {
       for await (const e of readable as any) events.push(e);
       expect(JSON.stringify(events)).toBe(JSON.stringify(run([cap.bytes]).events));
     }
+  });
+});
+
+// Written against the survivors of `npm run test:mutation -- src/stream/pipeline.ts`: how the fused pipeline
+// schedules the stages (which frames take the fast path, what the debug hook sees).
+describe("pipeline scheduling", () => {
+  const textStream = (deltas: string[]) =>
+    concat(
+      eventFrame("messageStart", { role: "assistant" }),
+      ...deltas.map((text) =>
+        eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text }, p: "abc" }),
+      ),
+      eventFrame("contentBlockStop", { contentBlockIndex: 0 }),
+      eventFrame("messageStop", { stopReason: "end_turn" }),
+      eventFrame("metadata", { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, metrics: {} }),
+    );
+
+  it("reads delta frames in place: JSON.parse runs once per other frame only (the fast path bench/ measures)", () => {
+    const deltas = Array.from({ length: 40 }, (_, i) => `word${i} `);
+    const bytes = textStream(deltas);
+    const parse = vi.spyOn(JSON, "parse");
+    try {
+      // Two chunks, cut inside a delta frame: the fast path holds across a frame carried between chunks.
+      const { events, error } = run(splitAt(bytes, [Math.floor(bytes.length / 2)]));
+      expect(error).toBeUndefined();
+      expect(events.filter((e) => e.type === "text").map((e: any) => e.text)).toEqual(deltas);
+      expect(parse).toHaveBeenCalledTimes(4); // messageStart, contentBlockStop, messageStop, metadata
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it("gives the debug hook every frame as a Converse event, deltas included, in order", () => {
+    const cap = captures().find((c) => c.name.includes("tool")) ?? captures()[0]!;
+    const pipeline = new ConversePipeline();
+    const seen: string[] = [];
+    pipeline.onConverseEvent = (e) => seen.push(e.type);
+    const events = [...pipeline.feed(cap.bytes), ...pipeline.end()];
+    expect(pipeline.error).toBeUndefined();
+    expect(seen).toEqual(cap.frames.map((f) => f.headers.find((h) => h.name === ":event-type")?.value));
+    expect(JSON.stringify(events)).toBe(JSON.stringify(run([cap.bytes]).events));
+  });
+
+  it("does not read a frame of another event type as a delta, though its payload looks like one", () => {
+    const lookalike = { contentBlockIndex: 0, delta: { text: "not text" }, p: "abc" };
+    const bytes = concat(
+      eventFrame("messageStart", { role: "assistant" }),
+      eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: "text" }, p: "abc" }),
+      eventFrame("contentBlockDeltaV2", lookalike),
+      eventFrame("contentBlockDelta", { contentBlockIndex: 0, delta: { text: " more" }, p: "abc" }),
+      eventFrame("contentBlockStop", { contentBlockIndex: 0 }),
+      eventFrame("messageStop", { stopReason: "end_turn" }),
+      eventFrame("metadata", { usage: { inputTokens: 1, outputTokens: 2, totalTokens: 3 }, metrics: {} }),
+    );
+    const { events, error, pipeline } = run([bytes]);
+    expect(error).toBeUndefined();
+    expect(pipeline.accumulator.outputText).toBe("text more");
+    expect(events.slice(1, 4)).toEqual([
+      { type: "text", index: 0, text: "text" },
+      {
+        type: "unknown",
+        eventType: "contentBlockDeltaV2",
+        payload: { contentBlockIndex: 0, delta: { text: "not text" } },
+      },
+      { type: "text", index: 0, text: " more" },
+    ]);
   });
 });
