@@ -107,6 +107,85 @@ function frameHeader(total: number, headersLength: number): Uint8Array {
   return b;
 }
 
+/** A whole frame around a raw header block and payload, both CRCs right (for blocks no encoder would write). */
+function rawFrame(headerBlock: number[], payload: number[] = []): Uint8Array {
+  const total = 16 + headerBlock.length + payload.length;
+  const b = new Uint8Array(total);
+  b.set(frameHeader(total, headerBlock.length));
+  b.set([...headerBlock, ...payload], 12);
+  new DataView(b.buffer).setUint32(total - 4, crc32(b, 0, total - 4));
+  return b;
+}
+
+const A = 97; // "a"
+
+// Written against the survivors of `npm run test:mutation -- src/stream/decode.ts`.
+describe("header blocks whose CRCs are right", () => {
+  const errorOf = (...frames: Uint8Array[]) => {
+    try {
+      decodeAll([...frames]);
+    } catch (error) {
+      expect(error).toBeInstanceOf(EventStreamError);
+      return (error as Error).message;
+    }
+    expect.unreachable("the frames decoded");
+  };
+
+  it("refuses a header that runs past its block, a name or string that is not UTF-8, an unknown type", () => {
+    expect(errorOf(rawFrame([5, A]))).toBe(
+      "Malformed frame headers (a header runs past the header block) at byte 0",
+    );
+    expect(errorOf(rawFrame([1, A, 7, 0, 4, A, A]))).toBe(
+      "Malformed frame headers (a header runs past the header block) at byte 0",
+    );
+    expect(errorOf(rawFrame([1, 0xff, 0]))).toBe(
+      "Malformed frame headers (a name or string value is not UTF-8) at byte 0",
+    );
+    expect(errorOf(rawFrame([1, A, 7, 0, 2, 0xc3, 0x28]))).toBe(
+      "Malformed frame headers (a name or string value is not UTF-8) at byte 0",
+    );
+    for (const tag of [10, 255])
+      expect(errorOf(rawFrame([1, A, tag, 0, 0]))).toBe(
+        `Malformed frame headers (unknown header type ${tag} for "a") at byte 0`,
+      );
+  });
+
+  it("names the offset of a malformed block after a good frame", () => {
+    const good = rawFrame([1, A, 0]);
+    expect(errorOf(good, rawFrame([1, A, 42]))).toBe(
+      `Malformed frame headers (unknown header type 42 for "a") at byte ${good.length}`,
+    );
+  });
+
+  it("keeps a binary value as bytes, even when they would read as text", () => {
+    const [message] = decodeAll([rawFrame([1, A, 6, 0, 2, 0x68, 0x69])]);
+    expect(message!.headers.a).toEqual({ type: "binary", value: new Uint8Array([0x68, 0x69]) });
+  });
+
+  it("refuses a malformed block whose words match a cached block of another length", () => {
+    // [a: true, b: true] is cached; the 8-byte block below starts with the same word and ends with the cached
+    // block's last word (its words overlap), but it is another block: a header named "\0", then a name that
+    // runs past the end.
+    const cached = rawFrame([1, A, 0, 1, 98, 0]);
+    const lookalike = rawFrame([1, A, 0, 1, 0, 1, 98, 0]);
+    expect(errorOf(cached, lookalike)).toBe(
+      `Malformed frame headers (a header runs past the header block) at byte ${cached.length}`,
+    );
+  });
+});
+
+describe("memory", () => {
+  it("holds no reference to a chunk once its frames are delivered (not until the next chunk)", () => {
+    const bytes = captures()[0].bytes;
+    const decoder = new EventStreamDecoder();
+    // Ends inside a frame: the carried part is copied, so the chunk itself is still not held.
+    const chunk = bytes.slice(0, bytes.length - 3);
+    expect(decoder.feed(chunk).length).toBeGreaterThan(0);
+    const holds = decoder.frames.some((slot) => slot === chunk || slot?.buffer === chunk.buffer);
+    expect(holds).toBe(false);
+  });
+});
+
 describe("framing errors", () => {
   const good = captures()[0].bytes;
 
@@ -142,10 +221,19 @@ describe("framing errors", () => {
     const decoder = new EventStreamDecoder();
     const cut = good.subarray(0, good.length - 5);
     decoder.feed(cut);
-    expect(() => decoder.end()).toThrow(/truncated/);
+    const last = captures()[0].frames.at(-1)!;
+    const size = good.length - last.offset;
+    expect(() => decoder.end()).toThrow(
+      `Response ended inside a ${size}-byte frame (${size - 5} bytes received): the stream was truncated at byte ${last.offset}`,
+    );
     const inPrelude = new EventStreamDecoder();
     inPrelude.feed(good.subarray(0, 7));
     expect(() => inPrelude.end()).toThrow(/inside a frame prelude \(7 bytes received\)/);
+    // A whole prelude is checked as it arrives: the error says the frame's size.
+    const afterPrelude = new EventStreamDecoder();
+    afterPrelude.feed(good.subarray(0, 12));
+    const firstSize = new DataView(good.buffer, good.byteOffset).getUint32(0);
+    expect(() => afterPrelude.end()).toThrow(`inside a ${firstSize}-byte frame (12 bytes received)`);
   });
 
   it("rejects trailing garbage that is not a frame", () => {

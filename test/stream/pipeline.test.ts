@@ -283,6 +283,14 @@ describe("pipeline scheduling", () => {
     }
   });
 
+  it("holds no reference to a chunk once feed returns (not until the next chunk)", () => {
+    const chunk = textStream(["a", "b"]).slice();
+    const pipeline = new ConversePipeline();
+    expect(pipeline.feed(chunk).length).toBeGreaterThan(0);
+    const frames = pipeline.decoder.frames;
+    expect(frames.some((slot) => slot === chunk || slot?.buffer === chunk.buffer)).toBe(false);
+  });
+
   it("gives the debug hook every frame as a Converse event, deltas included, in order", () => {
     const cap = captures().find((c) => c.name.includes("tool")) ?? captures()[0]!;
     const pipeline = new ConversePipeline();
