@@ -59,6 +59,76 @@ export const ACCEPTED = {
       why: "the cache keeps 15 blocks instead of 16 (Bedrock sends a handful): slower past 15, the same headers",
     },
   ],
+  "src/stream/accumulate.ts": [
+    ...["true", "this.texts.length >= 1"].map((replacement) => ({
+      original: "this.texts.length > 1",
+      replacement,
+      near: "this.texts = [this.texts.join",
+      why: "joining a list of one string gives that string: only the work changes",
+    })),
+    {
+      original: '""',
+      replacement: '"Stryker was here!"',
+      near: "return this.texts[0] ??",
+      why: "texts starts as [outputText] and is never emptied: texts[0] is always a string",
+    },
+    {
+      original: "!block.done",
+      replacement: "true",
+      near: "this.stop(index, out)",
+      why: "stop() returns at once for a block that is done",
+    },
+    ...[
+      ["block !== this.lastText && !this.texts", "true"],
+      ["block !== this.lastText", "true"],
+      ["block !== this.lastText && !this.texts", "block !== this.lastText || !this.texts"],
+      ["block.text || block.tail.length", "true"],
+    ].map(([original, replacement]) => ({
+      original,
+      replacement,
+      near:
+        original === "block.text || block.tail.length"
+          ? "this.texts = [this.outputText]"
+          : "if (block !== this.lastText",
+      why: "switches outputText to the running list earlier, which gives the text in stream order as well (memory only)",
+    })),
+    {
+      original: "this.texts.push(delta.text) === RUN",
+      replacement: "this.texts.push(delta.text) !== RUN",
+      near: "void this.outputText",
+      why: "only when the pieces are joined changes (the joined text is the same)",
+    },
+    {
+      original: "block.tail.push(piece) === RUN",
+      replacement: "block.tail.push(piece) !== RUN",
+      near: "textOf(block)",
+      why: "only when the pieces are joined changes (the joined text is the same)",
+    },
+    {
+      original: "block.tail.length",
+      replacement: "true",
+      near: "if (block.tail.length) {",
+      why: "joining an empty tail adds an empty string",
+    },
+    {
+      original: 'block.kind === "tool"',
+      replacement: "true",
+      near: "block.toolUse) {",
+      why: 'a block with toolUse always has kind "tool": start() sets both together and nothing resets kind',
+    },
+    {
+      original: "block.signature === undefined",
+      replacement: "true",
+      near: "block.redacted && !block.text",
+      why: "differs only for redacted content with a signature and no text, which Converse never sends (a reasoning block is reasoningText with its signature or redactedContent)",
+    },
+    {
+      original: "[]",
+      replacement: '["Stryker was here"]',
+      near: "(block.deltas ?? []).flatMap",
+      why: "the stand-in string holds no toolResult list, so flatMap adds nothing either way",
+    },
+  ],
   "src/stream/pipeline.ts": [
     {
       original: "[]",
@@ -283,5 +353,16 @@ export function acceptedFor(module, mutant, source) {
       a.replacement === mutant.replacement &&
       line.includes(a.near) &&
       (a.next === undefined || (lines[start.line] ?? "").includes(a.next)),
+  );
+}
+
+/** The accepted list as the rows of docs/testing.md's table (`node scripts/mutation.mjs --accepted` prints it). */
+export function acceptedRows() {
+  const code = (text) => `\`${text.replaceAll("|", "\\|")}\``;
+  return Object.entries(ACCEPTED).flatMap(([module, list]) =>
+    list.map(
+      (a) =>
+        `| ${module} | ${code(a.original)} -> ${code(a.replacement)} (near ${code(a.near)}) | ${a.why.replaceAll("|", "\\|")} |`,
+    ),
   );
 }

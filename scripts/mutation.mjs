@@ -4,6 +4,7 @@
 //   npm run test:mutation                                  every scoped module, one Stryker run each
 //   npm run test:mutation -- src/stream/decode.ts [...]    only these modules
 //   npm run test:mutation -- --report [module...]          no run: the scores of the last reports
+//   npm run test:mutation -- --accepted                    docs/testing.md's table of accepted survivors
 //
 // Each run is incremental: the results of the module's last run (.stryker-cache/<module>.json) are reused for
 // mutants whose code and covering tests did not change. The script reads each module's JSON report
@@ -15,7 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SCOPE, slug } from "../stryker.config.mjs";
-import { acceptedFor } from "./mutation-equivalent.mjs";
+import { acceptedFor, acceptedRows } from "./mutation-equivalent.mjs";
 import { NODE_LINES, nodeBinary } from "./node-lines.mjs";
 
 export const FLOOR = 90;
@@ -92,6 +93,10 @@ function summary(module, seconds) {
 }
 
 function main(argv) {
+  if (argv.includes("--accepted")) {
+    console.log(["| module | mutant | why it stays |", "| --- | --- | --- |", ...acceptedRows()].join("\n"));
+    return;
+  }
   const reportOnly = argv.includes("--report");
   const named = argv.filter((a) => !a.startsWith("--")).map((a) => relative(ROOT, join(process.cwd(), a)));
   const outside = named.filter((m) => !(m in SCOPE));
