@@ -129,6 +129,90 @@ export const ACCEPTED = {
       why: "the stand-in string holds no toolResult list, so flatMap adds nothing either way",
     },
   ],
+  "src/stream/delta-scan.ts": [
+    ...["true", "at + want.length >= end"].map((replacement) => ({
+      original: replacement === "true" ? "false" : "at + want.length > end",
+      replacement,
+      near: "if (at + want.length > end) return false",
+      why: "a pattern that does not fit is never a match: with `true` the later checks decline the frame (back < start, no digit), and an exact fit is followed by bytes a delta needs",
+    })),
+    ...["false", "true", "k - 4 > from", "k - 4 < from"].map((replacement) => ({
+      original: "k - 4 >= from",
+      replacement,
+      near: "while (k - 4 >= from && !special4",
+      why: "the word loop only skips plain padding four bytes at a time; it stops at the padding's opening quote, which lies above `from`, and the byte loop finds the same byte",
+    })),
+    {
+      original: "k - 4 >= from && !special4(view.getInt32(k - 4))",
+      replacement: "false",
+      near: "while (k - 4 >= from && !special4",
+      why: "without the word loop the byte loop finds the same byte",
+    },
+    {
+      original: "--k >= from",
+      replacement: "--k > from",
+      near: "while (--k >= from && !special",
+      why: "the padding's opening quote, the byte looked for, always lies above `from` (the string's start)",
+    },
+    {
+      original: "bytes[back] !== QUOTE",
+      replacement: "false",
+      near: "if (bytes[back] !== QUOTE) return false",
+      why: "the PAD match that follows checks that same byte (PAD ends with a quote)",
+    },
+    ...[
+      ["k < end && !special(bytes[k])", "false"],
+      ["k < end", "false"],
+      ["k < end", "true"],
+      ["k < end", "k <= end"],
+      ["k < end", "k >= end"],
+      ["k++", "k--"],
+      ["k === end", "false"],
+    ].map(([original, replacement]) => ({
+      original,
+      replacement,
+      near: original === "k === end" ? "return k === end" : "while (k < end && !special(bytes[k])) k++",
+      why: "the plain check only picks the cheaper decoder: JSON.parse of the quoted string gives the same string (or undefined for the same inputs)",
+    })),
+    {
+      original: "{ return undefined; }",
+      replacement: "{}",
+      near: "} catch {",
+      why: "an empty catch block returns undefined as well",
+    },
+    ...[
+      ["at + to - from > this.bytes.length", "at + to - from >= this.bytes.length"],
+      ["at + to - from", "at + to + from"],
+      ["2 * this.bytes.length + to - from", "2 * this.bytes.length + to + from"],
+    ].map(([original, replacement]) => ({
+      original,
+      replacement,
+      near: original.startsWith("2 *") ? "const bigger" : "if (at + to - from > this.bytes.length)",
+      why: "the batch grows earlier or larger, or a long string is decoded alone: memory and speed only, the same strings",
+    })),
+    ...[
+      ["read + 4 <= to", "false"],
+      ["read + 4 <= to", "read + 4 < to"],
+    ].map(([original, replacement]) => ({
+      original,
+      replacement,
+      near: "if (read + 4 <= to)",
+      why: "four bytes at a time is the fast path: the byte loop after it decodes the same bytes",
+    })),
+    {
+      original:
+        "{ // Four bytes at a time up to the first one that is special or not ASCII (the lowest flagged byte of // these masks is exact; the bytes written past it are overwritten next). const word = view.getInt32(read, true); const flagged = (word & 0x80808080) | special4(word); outView.setInt32(write, word, true); const plain = flagged ? (31 - Math.clz32(flagged & -flagged)) >> 3 : 4; read += plain; write += plain; if (plain === 4) continue; }",
+      replacement: "{}",
+      near: "if (read + 4 <= to) {",
+      why: "four bytes at a time is the fast path: the byte loop after it decodes the same bytes",
+    },
+    {
+      original: "c < 0",
+      replacement: "c <= 0",
+      near: "if (c < 0) return -1",
+      why: "c is never 0 there: a NUL byte is special and already became -1",
+    },
+  ],
   "src/stream/pipeline.ts": [
     {
       original: "[]",
@@ -344,9 +428,18 @@ export const ACCEPTED = {
 export function acceptedFor(module, mutant, source) {
   const lines = source.split("\n");
   const { start, end } = mutant.location;
-  if (start.line !== end.line) return undefined;
   const line = lines[start.line - 1] ?? "";
-  const original = line.slice(start.column - 1, end.column - 1);
+  // A mutant over several lines (a block) is named by its code with each run of whitespace as one space.
+  const original =
+    start.line === end.line
+      ? line.slice(start.column - 1, end.column - 1)
+      : [
+          line.slice(start.column - 1),
+          ...lines.slice(start.line, end.line - 1),
+          (lines[end.line - 1] ?? "").slice(0, end.column - 1),
+        ]
+          .join("\n")
+          .replace(/\s+/g, " ");
   return (ACCEPTED[module] ?? []).find(
     (a) =>
       a.original === original &&

@@ -42,6 +42,24 @@ describe("accepted survivors", () => {
   });
 });
 
+describe("a mutant over several lines", () => {
+  it("is named by its code with each run of whitespace as one space", () => {
+    const source = [
+      "  try {",
+      "    return JSON.parse(json);",
+      "  } catch {",
+      "    return undefined;",
+      "  }",
+    ].join("\n");
+    const block = {
+      ...mutant("Survived", 3, 11, 0, "{}"),
+      location: { start: { line: 3, column: 11 }, end: { line: 5, column: 4 } },
+    };
+    expect(acceptedFor("src/stream/delta-scan.ts", block, source)?.why).toMatch(/empty catch block/);
+    expect(acceptedFor("src/stream/delta-scan.ts", { ...block, replacement: "{ }" }, source)).toBeUndefined();
+  });
+});
+
 describe("fileScore", () => {
   it("counts killed and timed-out mutants against all but the ignored, invalid and accepted ones", () => {
     const source = "    for (; i + 8 <= end; i += 8) {\nconst r = 1;";

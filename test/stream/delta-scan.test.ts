@@ -75,10 +75,27 @@ describe("DeltaScanner.scan declines everything else (JSON.parse takes it)", () 
     '{"contentBlockIndex":0}',
     '{"contentBlockIndex":0,"delta":{"text":}}',
     '{"contentBlockIndex":0,"delta":{"text":"',
+    '{"contentBlockIndex":0,"delta":{"text":"}}', // the closing quote would be the opening one
+    '{"contentBlockIndex":0,"delta":{"text":"},"p":"a"}',
     '{"contentBlockIndex":',
     "{}",
   ];
   for (const payload of declined) it(payload, () => expect(scanned(payload)).toBeUndefined());
+});
+
+describe("DeltaScanner.scan at the very end of a chunk", () => {
+  it("reads nothing past the payload: a short payload that ends the chunk is declined, not a RangeError", () => {
+    for (const payload of [
+      "{}",
+      '{"contentBlockIndex":0,"delta":{}}',
+      '{"contentBlockIndex":0,"delta":{"te"}}',
+      '{"contentBlockIndex":0,"delta":{"text":"x"},"p":"abcdefgh"}',
+    ]) {
+      const bytes = utf8.encode(payload); // nothing after it: a read past the end would throw
+      const scanner = new DeltaScanner();
+      expect(scanner.scan(bytes, new DataView(bytes.buffer), 0, bytes.length)).toBe(payload.includes('"x"'));
+    }
+  });
 });
 
 describe("DeltaScanner.text", () => {
