@@ -40,6 +40,15 @@ export const ACCEPTED = {
       next: "this.frames[k + FrameSlot.Bytes] = this.frames[k + FrameSlot.View] = undefined",
       why: "release() clearing one slot past those in use clears slots that are unset already",
     },
+    ...[
+      ["{ fatal: true }", "{}"],
+      ["true", "false"],
+    ].map(([original, replacement]) => ({
+      original,
+      replacement,
+      near: 'utf8 ??= new TextDecoder("utf-8", { fatal: true })',
+      why: "not observable under Stryker: the decoder is made once per module (`??=`) and the Vitest runner keeps the module loaded, so the one made before the mutant is active is kept. Applied by hand it fails decode.test.ts (a name or string value that is not UTF-8)",
+    })),
     {
       original: "n - i >= PRELUDE",
       replacement: "n - i > PRELUDE",
@@ -244,11 +253,20 @@ export const ACCEPTED = {
       near,
       why: "ReadSlot.Text is 0: q - 0 is q + 0",
     })),
-    {
+    ...[
+      "const bytes: Uint8Array = frames[k + FrameSlot.Bytes]",
+      "const bytes = frames[k + FrameSlot.Bytes]",
+    ].map((near) => ({
       original: "k + FrameSlot.Bytes",
       replacement: "k - FrameSlot.Bytes",
-      near: "const bytes: Uint8Array = frames[k + FrameSlot.Bytes]",
+      near,
       why: "FrameSlot.Bytes is 0: k - 0 is k + 0",
+    })),
+    {
+      original: "frames[k + FrameSlot.Headers] !== headers",
+      replacement: "true",
+      near: "if (frames[k + FrameSlot.Headers] !== headers)",
+      why: "isDelta is asked for every frame instead of once per run of frames with the same headers: slower, the same answer",
     },
   ],
   "src/auth/sigv4.ts": [
