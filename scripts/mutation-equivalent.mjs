@@ -311,6 +311,59 @@ export const ACCEPTED = {
       why: "the stand-in for a missing header or body names no error type, quotes no time and parses to no date",
     })),
   ],
+  "src/client/call.ts": [
+    {
+      original: "plan.log.debugEnabled",
+      replacement: "true",
+      near: "plan.log.debug(`POST",
+      why: "below debug level the logger drops the line: the guard only saves building it",
+    },
+    ...[
+      ["{ once: true }", "{}"],
+      ["true", "false"],
+    ].flatMap(([original, replacement]) =>
+      ['plan.signal?.addEventListener("abort", onUserAbort', 'signal.addEventListener("abort", onAbort,'].map(
+        (near) => ({
+          original,
+          replacement,
+          near,
+          why: "the listener is removed when its wait ends (finally / settle), and a signal aborts only once",
+        }),
+      ),
+    ),
+    {
+      original: "ms < left",
+      replacement: "ms <= left",
+      near: "!(ms > 0 && ms < left)",
+      why: "differs only when the wait's timer and the deadline end in the same millisecond: either names a timeout that is due",
+    },
+    {
+      original: "disarm();",
+      replacement: ";",
+      near: "disarm();",
+      next: "await sleep(",
+      why: "the finally after the backoff clears the timer too; an old attempt's timer firing during the sleep aborts only that attempt's controller, which nothing reads any more",
+    },
+    {
+      original: "after !== undefined",
+      replacement: "true",
+      near: "error.retryAfterMs = after",
+      why: "without Retry-After it assigns undefined, which the field already is",
+    },
+    {
+      original: "/^Bearer\\s+/i",
+      replacement: "/Bearer\\s+/i",
+      near: "secrets.push(value, value.replace(",
+      why: 'differs only for a header with "Bearer " after its start, which no bearer or SigV4 value has; it would only scrub more',
+    },
+    {
+      original: '"abort"',
+      replacement: '""',
+      near: 'signal.removeEventListener("abort", onAbort)',
+      next: "reject(error)",
+      why: "a failed wait ends its attempt, whose controller is then dropped: at most one stale listener per attempt, no growth (the success path's twin is killed)",
+    },
+  ],
   "src/client/run.ts": [
     {
       original: "plan.log.debugEnabled",
