@@ -125,6 +125,24 @@ describe("parseConverseMessage: exception and error frames as the caller reads t
     }
   });
 
+  it("keeps a JSON string payload's first 500 characters as the message", () => {
+    const e = thrown(() =>
+      parseConverseMessage(exception("ThrottlingException", JSON.stringify("y".repeat(600)))),
+    );
+    expect(e.message).toBe("y".repeat(500));
+  });
+
+  it("drops the padding field and nothing else from the events it passes through whole", () => {
+    const stop = parseConverseMessage(
+      frame({ ":message-type": "event", ":event-type": "messageStop" }, { stopReason: "end_turn", p: "abc" }),
+    );
+    expect(Object.keys(stop)).toEqual(["type", "stopReason"]);
+    const unknown = parseConverseMessage(
+      frame({ ":message-type": "event", ":event-type": "later" }, { a: null, p: "x" }),
+    );
+    expect(unknown).toStrictEqual({ type: "unknown", eventType: "later", payload: { a: null } });
+  });
+
   it("keeps a message's surrounding text as sent, and a long non-JSON body to its first 500 characters", () => {
     const e = thrown(() => parseConverseMessage(exception("ValidationException", { message: " too long " })));
     expect(e.message).toBe(" too long ");
