@@ -271,6 +271,12 @@ export const ACCEPTED = {
   ],
   "src/auth/sigv4.ts": [
     {
+      original: '["", ""]',
+      replacement: "[]",
+      near: ': ["", ""];',
+      why: 'a path with no segments left joins to "" either way, and the `|| "/"` after it makes it "/"',
+    },
+    {
       original: "x < y",
       replacement: "x <= y",
       near: "pairs.sort(",
