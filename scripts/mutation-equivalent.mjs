@@ -145,9 +145,9 @@ export const ACCEPTED = {
       near: "if (at + want.length > end) return false",
       why: "a pattern that does not fit is never a match: with `true` the later checks decline the frame (back < start, no digit), and an exact fit is followed by bytes a delta needs",
     })),
-    ...["false", "true", "k - 4 > from", "k - 4 < from"].map((replacement) => ({
-      original: "k - 4 >= from",
-      replacement,
+    ...["false", "true", "k - 4 > from", "k - 4 < from", "k + 4 >= from"].map((replacement) => ({
+      original: replacement === "k + 4 >= from" ? "k - 4" : "k - 4 >= from",
+      replacement: replacement === "k + 4 >= from" ? "k + 4" : replacement,
       near: "while (k - 4 >= from && !special4",
       why: "the word loop only skips plain padding four bytes at a time; it stops at the padding's opening quote, which lies above `from`, and the byte loop finds the same byte",
     })),
