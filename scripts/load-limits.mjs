@@ -298,11 +298,18 @@ export async function runLimitsLoad({
     // during it some run out, some are held back by their own running calls, and some have room.
     let warmUps = 0;
     for (let c = 0; c < callers; c++)
-      for (let k = 0; k < c % 11; k++, warmUps++)
+      for (let k = 0; k < c % 11; k++) {
         for await (const _ of clientFor(limited[k % processes], tokens[c]).stream(
           [{ role: "user", content: "Write 30 words" }],
           { model: HAIKU, maxTokens: maxTokensPerRequest },
         ));
+        warmUps++;
+        // The caller's next call waits for this one's reservation to settle (onUsage comes after it): the stream
+        // ends for the client a moment before the proxy settles, and on a loaded machine the next call was
+        // refused as "held by requests still running" (seen once in CI).
+        for (let waited = 0; usage.length < warmUps && waited < 5000; waited += 5)
+          await new Promise((r) => setTimeout(r, 5));
+      }
     for (let waited = 0; (counted.pending > 0 || usage.length < warmUps) && waited < 5000; waited += 20)
       await new Promise((r) => setTimeout(r, 20));
     const problems0 = [];
